@@ -1,0 +1,192 @@
+// Jaeger: the jaeger chart 4.x, which deploys Jaeger v2 (an OpenTelemetry Collector distribution) as
+// one Deployment. It receives OTLP on 4317 (gRPC) and 4318 (HTTP) and serves its UI on 16686. dev keeps
+// traces in memory; staging and prod write to an existing Elasticsearch or OpenSearch.
+// The chart reads its config only from `userconfig` (not `config`: ../shared/charts.md, finding 5).
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+
+export interface JaegerArgs {
+    /** The namespace to install into; created by the caller. */
+    readonly namespace: pulumi.Input<string>;
+    /** The namespace's name as plain text, for the in-cluster URLs. */
+    readonly namespaceName: string;
+    /** The Helm release name; with "jaeger" in it the Service is named after it. Default jaeger. */
+    readonly releaseName?: string;
+    /** The exact chart version. */
+    readonly version: string;
+    /** Replicas, resources and trace storage. */
+    readonly jaeger: StackConfig["jaeger"];
+    /** Chart values deep-merged last; they win. Default {}. */
+    readonly extraValues?: HelmValues;
+}
+
+/** The ports Jaeger listens on. */
+export const jaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, ui: 16686, queryGrpc: 16685, health: 13133, metrics: 8888 } as const;
+
+/** The environment variable that carries the storage password; the config reads it as ${env:…}. */
+export const storagePasswordEnv = "JAEGER_STORAGE_PASSWORD";
+
+const storeName = "primary";
+
+function storageBackend(storage: StackConfig["jaeger"]["storage"]): Record<string, unknown> {
+    if (storage.type === "memory") return { memory: { max_traces: storage.maxTraces } };
+    const basic: Record<string, unknown> = {};
+    if (storage.username !== undefined) basic.username = storage.username;
+    if (storage.password !== undefined) basic.password = `\${env:${storagePasswordEnv}}`;
+    return {
+        [storage.type]: {
+            server_urls: storage.serverUrls,
+            indices: { index_prefix: storage.indexPrefix },
+            ...(Object.keys(basic).length > 0 ? { auth: { basic } } : {}),
+        },
+    };
+}
+
+/**
+ * Jaeger v2's configuration (an OpenTelemetry Collector config). Every endpoint listens on 0.0.0.0
+ * explicitly: the defaults of a custom config bind to localhost, and the chart's probes GET
+ * /status on 13133 from outside the pod.
+ */
+export function jaegerConfig(storage: StackConfig["jaeger"]["storage"]): Record<string, unknown> {
+    const listen = (port: number) => `0.0.0.0:${port}`;
+    return {
+        service: {
+            extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+            pipelines: {
+                traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+            },
+            telemetry: {
+                resource: { "service.name": "jaeger" },
+                metrics: {
+                    level: "detailed",
+                    readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: jaegerPorts.metrics } } } }],
+                },
+                logs: { level: "info" },
+            },
+        },
+        extensions: {
+            healthcheckv2: { use_v2: true, http: { endpoint: listen(jaegerPorts.health) } },
+            jaeger_query: {
+                storage: { traces: storeName },
+                http: { endpoint: listen(jaegerPorts.ui) },
+                grpc: { endpoint: listen(jaegerPorts.queryGrpc) },
+            },
+            jaeger_storage: { backends: { [storeName]: storageBackend(storage) } },
+        },
+        receivers: {
+            otlp: {
+                protocols: {
+                    grpc: { endpoint: listen(jaegerPorts.otlpGrpc) },
+                    http: { endpoint: listen(jaegerPorts.otlpHttp) },
+                },
+            },
+        },
+        processors: { batch: {} },
+        exporters: { jaeger_storage_exporter: { trace_storage: storeName } },
+    };
+}
+
+export interface JaegerValuesArgs {
+    readonly jaeger: StackConfig["jaeger"];
+    /** The Secret holding the storage password under `storagePasswordEnv`, when there is one. */
+    readonly storageSecretName?: string;
+}
+
+/** The jaeger chart's values. Pure. */
+export function jaegerValues(args: JaegerValuesArgs): HelmValues {
+    const config = jaegerConfig(args.jaeger.storage);
+    return {
+        userconfig: config,
+        jaeger: {
+            replicas: args.jaeger.replicas,
+            resources: containerResources(args.jaeger.resources),
+            // The chart does not roll the pod when `userconfig` changes (it has no checksum annotation,
+            // and no podAnnotations value); a label with the config's hash does.
+            podLabels: { "stella-monitoring/config-hash": configHash(config) },
+            // The chart's default, Recreate, stops every replica at once. With shared storage the new
+            // pods can start first; in memory, two pods would each hold half the traces.
+            strategy: args.jaeger.storage.type === "memory" ? { type: "Recreate" } : { type: "RollingUpdate" },
+            ...(args.storageSecretName === undefined
+                ? {}
+                : {
+                      extraEnv: [
+                          {
+                              name: storagePasswordEnv,
+                              valueFrom: { secretKeyRef: { name: args.storageSecretName, key: "password" } },
+                          },
+                      ],
+                  }),
+        },
+    };
+}
+
+/** A short, stable hash of a JSON value (FNV-1a over its canonical text). */
+function configHash(value: unknown): string {
+    let hash = 0x811c9dc5;
+    for (const char of JSON.stringify(value)) {
+        hash ^= char.charCodeAt(0);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash.toString(16).padStart(8, "0");
+}
+
+/** Jaeger v2 all-in-one: OTLP in, traces in memory or in Elasticsearch/OpenSearch, UI out. */
+export class Jaeger extends pulumi.ComponentResource {
+    /** The Helm release. */
+    public readonly release: k8s.helm.v3.Release;
+    /** The query API and UI inside the cluster (the Grafana data source URL). */
+    public readonly queryUrl: string;
+    /** Where STELLA's apps send OTLP over gRPC (OTEL_EXPORTER_OTLP_ENDPOINT with the grpc protocol). */
+    public readonly otlpGrpcEndpoint: string;
+    /** Where STELLA's apps send OTLP over HTTP (OTEL_EXPORTER_OTLP_ENDPOINT with http/protobuf). */
+    public readonly otlpHttpEndpoint: string;
+
+    constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stella:monitoring:Jaeger", name, {}, opts);
+        const releaseName = args.releaseName ?? "jaeger";
+        const password = args.jaeger.storage.password;
+
+        const dependsOn: pulumi.Resource[] = [];
+        let storageSecretName: string | undefined;
+        if (password !== undefined) {
+            storageSecretName = `${releaseName}-storage`;
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-storage`,
+                    {
+                        metadata: { name: storageSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                        type: "Opaque",
+                        stringData: { password },
+                    },
+                    { parent: this, deleteBeforeReplace: true },
+                ),
+            );
+        }
+
+        this.release = new k8s.helm.v3.Release(
+            name,
+            releaseArgs({
+                chart: "jaeger",
+                version: args.version,
+                releaseName,
+                namespace: args.namespace,
+                values: mergeValues(jaegerValues({ jaeger: args.jaeger, storageSecretName }), args.extraValues ?? {}),
+                timeoutSeconds: 300,
+            }),
+            { parent: this, dependsOn },
+        );
+
+        const host = `${releaseName}.${args.namespaceName}.svc.cluster.local`;
+        this.queryUrl = `http://${host}:${jaegerPorts.ui}`;
+        this.otlpGrpcEndpoint = `http://${host}:${jaegerPorts.otlpGrpc}`;
+        this.otlpHttpEndpoint = `http://${host}:${jaegerPorts.otlpHttp}`;
+        this.registerOutputs({
+            queryUrl: this.queryUrl,
+            otlpGrpcEndpoint: this.otlpGrpcEndpoint,
+            otlpHttpEndpoint: this.otlpHttpEndpoint,
+        });
+    }
+}

@@ -1,0 +1,166 @@
+// Loki: the community chart (grafana-community/helm-charts, charts/loki 18.x), Monolithic, with the
+// tsdb v13 schema and retention. dev keeps logs on the pod's volume; staging and prod on S3-compatible
+// object storage whose credentials reach Loki from a Secret through ${VAR} expansion.
+// Values keys follow that chart's values.yaml (../shared/charts.md, 5.3; the GEL chart's do not fit).
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config";
+import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+
+export interface LokiArgs {
+    /** The namespace to install into; created by the caller. */
+    readonly namespace: pulumi.Input<string>;
+    /** The namespace's name as plain text, for the in-cluster URLs. */
+    readonly namespaceName: string;
+    /** The Helm release name; it must contain "loki" for the Service to be named after it. Default loki. */
+    readonly releaseName?: string;
+    /** The exact chart version. */
+    readonly version: string;
+    /** Retention, replicas, storage, caches and object storage. */
+    readonly loki: StackConfig["loki"];
+    /** Chart values deep-merged last; they win. Default {}. */
+    readonly extraValues?: HelmValues;
+}
+
+/** The environment variables that carry the object store's credentials into Loki. */
+export const objectStorageEnv = { accessKeyId: "LOKI_S3_ACCESS_KEY_ID", secretAccessKey: "LOKI_S3_SECRET_ACCESS_KEY" } as const;
+
+/** When the schema below starts; a date before any data this stack holds. Never change it once deployed. */
+const schemaStart = "2024-01-01";
+
+export interface LokiValuesArgs {
+    readonly loki: StackConfig["loki"];
+    /** The Secret with the object store's credentials, when Loki uses object storage. */
+    readonly objectStorageSecretName?: string;
+}
+
+/** The community Loki chart's values. Pure. */
+export function lokiValues(args: LokiValuesArgs): HelmValues {
+    const { loki } = args;
+    const objectStorage = loki.objectStorage;
+    const store = objectStorage === undefined ? "filesystem" : "s3";
+    const storage =
+        objectStorage === undefined
+            ? { type: "filesystem" }
+            : {
+                  type: "s3",
+                  bucketNames: objectStorage.bucketNames,
+                  s3: {
+                      ...(objectStorage.endpoint === undefined ? {} : { endpoint: objectStorage.endpoint }),
+                      region: objectStorage.region,
+                      // Expanded by Loki itself (-config.expand-env=true) from the Secret's env vars,
+                      // so neither value is in the chart's ConfigMap.
+                      accessKeyId: `\${${objectStorageEnv.accessKeyId}}`,
+                      secretAccessKey: `\${${objectStorageEnv.secretAccessKey}}`,
+                      s3ForcePathStyle: objectStorage.forcePathStyle,
+                      insecure: objectStorage.insecure,
+                  },
+              };
+    const caches = loki.caches;
+    return {
+        deploymentMode: "Monolithic",
+        loki: {
+            // Single-tenant: Alloy and Grafana need no X-Scope-OrgID header.
+            auth_enabled: false,
+            commonConfig: { replication_factor: Math.min(loki.replicas, 3) },
+            schemaConfig: {
+                configs: [
+                    {
+                        from: schemaStart,
+                        store: "tsdb",
+                        object_store: store,
+                        schema: "v13",
+                        index: { prefix: "loki_index_", period: "24h" },
+                    },
+                ],
+            },
+            storage,
+            limits_config: {
+                retention_period: loki.retention,
+                // session_id and trace_id arrive as structured metadata, not labels (tsdb v13 needed).
+                allow_structured_metadata: true,
+            },
+            compactor: { retention_enabled: true, delete_request_store: store },
+        },
+        ...(args.objectStorageSecretName === undefined
+            ? {}
+            : { defaults: { extraEnvFrom: [{ secretRef: { name: args.objectStorageSecretName } }] } }),
+        singleBinary: {
+            replicas: loki.replicas,
+            resources: containerResources(loki.resources),
+            persistence: {
+                enabled: loki.storage.enabled,
+                size: loki.storage.size,
+                ...(loki.storage.storageClass === undefined ? {} : { storageClass: loki.storage.storageClass }),
+            },
+        },
+        // Monolithic only: the chart's defaults give the scalable targets 3 replicas each, which it
+        // then refuses beside a single binary.
+        read: { replicas: 0 },
+        write: { replicas: 0 },
+        backend: { replicas: 0 },
+        // Clients reach the `loki` Service on 3100 directly; the nginx gateway adds nothing here.
+        gateway: { enabled: false },
+        // The canary and the chart's test go together: the chart refuses a test without the canary.
+        lokiCanary: { enabled: false },
+        test: { enabled: false },
+        chunksCache: caches.enabled ? { enabled: true, allocatedMemory: caches.chunksCacheMemoryMb } : { enabled: false },
+        resultsCache: caches.enabled ? { enabled: true, allocatedMemory: caches.resultsCacheMemoryMb } : { enabled: false },
+        // Loki ruler rules come from ConfigMaps through this sidecar; STELLA keeps its rules in Prometheus.
+        sidecar: { rules: { enabled: false } },
+    };
+}
+
+/** Loki, single-tenant, Monolithic, on a filesystem volume or S3-compatible object storage. */
+export class Loki extends pulumi.ComponentResource {
+    /** The Helm release. */
+    public readonly release: k8s.helm.v3.Release;
+    /** Loki's HTTP API inside the cluster (the Grafana data source URL). */
+    public readonly url: string;
+    /** Where log shippers push, e.g. http://loki.monitoring.svc.cluster.local:3100/loki/api/v1/push. */
+    public readonly pushUrl: string;
+
+    constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stella:monitoring:Loki", name, {}, opts);
+        const releaseName = args.releaseName ?? "loki";
+        const objectStorage = args.loki.objectStorage;
+
+        const dependsOn: pulumi.Resource[] = [];
+        let objectStorageSecretName: string | undefined;
+        if (objectStorage !== undefined) {
+            objectStorageSecretName = `${releaseName}-object-storage`;
+            dependsOn.push(
+                new k8s.core.v1.Secret(
+                    `${name}-object-storage`,
+                    {
+                        metadata: { name: objectStorageSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                        type: "Opaque",
+                        stringData: {
+                            [objectStorageEnv.accessKeyId]: objectStorage.accessKeyId,
+                            [objectStorageEnv.secretAccessKey]: objectStorage.secretAccessKey,
+                        },
+                    },
+                    { parent: this, deleteBeforeReplace: true },
+                ),
+            );
+        }
+
+        this.release = new k8s.helm.v3.Release(
+            name,
+            releaseArgs({
+                chart: "loki",
+                version: args.version,
+                releaseName,
+                namespace: args.namespace,
+                values: mergeValues(lokiValues({ loki: args.loki, objectStorageSecretName }), args.extraValues ?? {}),
+                timeoutSeconds: 600,
+            }),
+            { parent: this, dependsOn },
+        );
+
+        this.url = `http://${releaseName}.${args.namespaceName}.svc.cluster.local:3100`;
+        this.pushUrl = `${this.url}/loki/api/v1/push`;
+        this.registerOutputs({ url: this.url, pushUrl: this.pushUrl });
+    }
+}

@@ -1,0 +1,251 @@
+// PrometheusStack: kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager,
+// kube-state-metrics, node-exporter) with STELLA's scrape targets, rules and Alertmanager routing.
+// Chart values keys follow kube-prometheus-stack 88.x's values.yaml (../shared/charts.md, 5.1).
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import type { PersistentVolume, StackConfig } from "../config";
+import { alertmanagerConfig, receiverSecretKeys } from "./alerting/alertmanager-config";
+import { stellaRuleGroups, type RuleGroup } from "./alerting/rules";
+import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+
+export interface PrometheusStackArgs {
+    /** The namespace to install into; created by the caller. */
+    readonly namespace: pulumi.Input<string>;
+    /** The namespace's name as plain text, for the in-cluster URLs. */
+    readonly namespaceName: string;
+    /** The Helm release name; Services are `<releaseName>-prometheus` and `<releaseName>-alertmanager`. Default kube-prometheus-stack. */
+    readonly releaseName?: string;
+    /** The exact kube-prometheus-stack chart version. */
+    readonly version: string;
+    /** Prometheus sizing, retention and storage. */
+    readonly prometheus: StackConfig["prometheus"];
+    /** Alertmanager sizing and storage. */
+    readonly alertmanager: StackConfig["alertmanager"];
+    /** Routing and the receiver credentials (secrets). */
+    readonly alerting: StackConfig["alerting"];
+    /** Where STELLA runs and how its pods are scraped. */
+    readonly stella: StackConfig["stella"];
+    /** Chart values deep-merged last; they win. Default {}. */
+    readonly extraValues?: HelmValues;
+}
+
+/** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
+export interface PrometheusStackValuesArgs extends Omit<PrometheusStackArgs, "namespace" | "alerting" | "extraValues" | "version" | "releaseName"> {
+    readonly releaseName: string;
+    /** The Secret holding the receiver credentials, mounted into Alertmanager. */
+    readonly receiverSecretName: string;
+    /** The Secret holding alertmanager.yaml, created by this component. */
+    readonly alertmanagerConfigSecretName: string;
+    /** STELLA's rule groups. */
+    readonly ruleGroups: RuleGroup[];
+}
+
+/** A volumeClaimTemplate spec as the operator's storage fields take it. */
+function volumeClaimTemplate(volume: PersistentVolume) {
+    return {
+        volumeClaimTemplate: {
+            spec: {
+                ...(volume.storageClass === undefined ? {} : { storageClassName: volume.storageClass }),
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: volume.size } },
+            },
+        },
+    };
+}
+
+/** A PodMonitor (through the chart's additionalPodMonitors) that keeps the seed's job name. */
+function stellaPodMonitor(job: string, namespace: string, appLabel: string, port: number, path: string, interval: string) {
+    return {
+        name: job,
+        namespaceSelector: { matchNames: [namespace] },
+        selector: { matchLabels: { app: appLabel } },
+        podMetricsEndpoints: [
+            {
+                portNumber: port,
+                path,
+                interval,
+                // The seed's job names; the operator's default would be "<namespace>/<podmonitor>".
+                relabelings: [{ targetLabel: "job", replacement: job }],
+            },
+        ],
+    };
+}
+
+/** kube-prometheus-stack's values. Pure. */
+export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValues {
+    const { prometheus, alertmanager, stella } = args;
+    const controlPlane = { enabled: prometheus.scrapeControlPlane };
+    return {
+        fullnameOverride: args.releaseName,
+        crds: { enabled: true },
+        // Grafana is its own release (components/grafana.ts); its dashboards still ship, as ConfigMaps
+        // that our Grafana's sidecar loads.
+        grafana: { enabled: false, forceDeployDashboards: true, defaultDashboardsTimezone: "utc" },
+        kubeControllerManager: controlPlane,
+        kubeScheduler: controlPlane,
+        kubeEtcd: controlPlane,
+        kubeProxy: controlPlane,
+        prometheusOperator: {
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+            prometheusConfigReloader: {
+                resources: { requests: { cpu: "10m", memory: "25Mi" }, limits: { memory: "50Mi" } },
+            },
+        },
+        "kube-state-metrics": {
+            resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        },
+        "prometheus-node-exporter": {
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        },
+        prometheus: {
+            prometheusSpec: {
+                replicas: prometheus.replicas,
+                retention: prometheus.retention,
+                ...(prometheus.retentionSize === undefined ? {} : { retentionSize: prometheus.retentionSize }),
+                scrapeInterval: prometheus.scrapeInterval,
+                evaluationInterval: prometheus.evaluationInterval,
+                resources: containerResources(prometheus.resources),
+                ...(prometheus.storage.enabled ? { storageSpec: volumeClaimTemplate(prometheus.storage) } : {}),
+                // Select monitors, rules and probes from every namespace, whatever their labels: the
+                // chart's default only takes those labelled release=<release name>.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+            },
+            additionalPodMonitors: [
+                stellaPodMonitor(
+                    "stella-backend",
+                    stella.namespace,
+                    stella.backend.appLabel,
+                    stella.backend.port,
+                    stella.backend.metricsPath,
+                    prometheus.scrapeInterval,
+                ),
+                stellaPodMonitor(
+                    "stella-agents",
+                    stella.namespace,
+                    stella.agents.appLabel,
+                    stella.agents.port,
+                    stella.agents.metricsPath,
+                    prometheus.scrapeInterval,
+                ),
+            ],
+        },
+        additionalPrometheusRulesMap: {
+            stella: { groups: args.ruleGroups },
+        },
+        alertmanager: {
+            alertmanagerSpec: {
+                replicas: alertmanager.replicas,
+                retention: alertmanager.retention,
+                resources: containerResources(alertmanager.resources),
+                ...(alertmanager.storage.enabled ? { storage: volumeClaimTemplate(alertmanager.storage) } : {}),
+                // Our own config Secret, loaded exactly as rendered: the chart's `alertmanager.config`
+                // would be deep-merged with the chart's defaults.
+                useExistingSecret: true,
+                configSecret: args.alertmanagerConfigSecretName,
+                // Mounted at /etc/alertmanager/secrets/<name>/<key>, read through *_file fields.
+                secrets: [args.receiverSecretName],
+            },
+        },
+    };
+}
+
+/**
+ * kube-prometheus-stack with STELLA's scrape targets and rules, and Alertmanager routing to Slack and
+ * PagerDuty from credentials kept in a Kubernetes Secret.
+ */
+export class PrometheusStack extends pulumi.ComponentResource {
+    /** The Helm release. */
+    public readonly release: k8s.helm.v3.Release;
+    /** Prometheus inside the cluster, e.g. http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090. */
+    public readonly prometheusUrl: string;
+    /** Alertmanager inside the cluster. */
+    public readonly alertmanagerUrl: string;
+    /** The rule groups that reach Prometheus. */
+    public readonly ruleGroups: RuleGroup[];
+
+    constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stella:monitoring:PrometheusStack", name, {}, opts);
+        const releaseName = args.releaseName ?? "kube-prometheus-stack";
+        const receiverSecretName = `${releaseName}-alertmanager-receivers`;
+        const alertmanagerConfigSecretName = `${releaseName}-alertmanager-config`;
+        const { alerting } = args;
+
+        const receiverData: Record<string, pulumi.Output<string>> = {};
+        if (alerting.slackWebhookUrl !== undefined) receiverData[receiverSecretKeys.slackWebhookUrl] = alerting.slackWebhookUrl;
+        if (alerting.pagerdutyRoutingKey !== undefined) {
+            receiverData[receiverSecretKeys.pagerdutyRoutingKey] = alerting.pagerdutyRoutingKey;
+        }
+        // The Secret exists even when empty: Alertmanager's pods mount it, and would not start without it.
+        const receiverSecret = new k8s.core.v1.Secret(
+            `${name}-receivers`,
+            {
+                metadata: { name: receiverSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                type: "Opaque",
+                stringData: receiverData,
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+
+        const config = alertmanagerConfig({
+            receiverSecretName,
+            slackEnabled: alerting.slackWebhookUrl !== undefined,
+            pagerdutyEnabled: alerting.pagerdutyRoutingKey !== undefined,
+            slackChannel: alerting.slackChannel,
+            groupWait: alerting.groupWait,
+            groupInterval: alerting.groupInterval,
+            repeatInterval: alerting.repeatInterval,
+        });
+        const configSecret = new k8s.core.v1.Secret(
+            `${name}-alertmanager-config`,
+            {
+                metadata: {
+                    name: alertmanagerConfigSecretName,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
+                },
+                type: "Opaque",
+                stringData: { "alertmanager.yaml": stringify(config) },
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+
+        this.ruleGroups = stellaRuleGroups({ stellaNamespace: args.stella.namespace });
+        const values = prometheusStackValues({
+            namespaceName: args.namespaceName,
+            releaseName,
+            prometheus: args.prometheus,
+            alertmanager: args.alertmanager,
+            stella: args.stella,
+            receiverSecretName,
+            alertmanagerConfigSecretName,
+            ruleGroups: this.ruleGroups,
+        });
+
+        this.release = new k8s.helm.v3.Release(
+            name,
+            releaseArgs({
+                chart: "kubePrometheusStack",
+                version: args.version,
+                releaseName,
+                namespace: args.namespace,
+                values: mergeValues(values, args.extraValues ?? {}),
+                // CRDs, the admission-webhook hook Jobs and every pod: 10 minutes on a cold cluster.
+                timeoutSeconds: 600,
+            }),
+            // Alertmanager mounts both Secrets; without them its pods would not start and the atomic
+            // install would roll back.
+            { parent: this, dependsOn: [receiverSecret, configSecret] },
+        );
+
+        const host = (service: string) => `${service}.${args.namespaceName}.svc.cluster.local`;
+        this.prometheusUrl = `http://${host(`${releaseName}-prometheus`)}:9090`;
+        this.alertmanagerUrl = `http://${host(`${releaseName}-alertmanager`)}:9093`;
+        this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl });
+    }
+}

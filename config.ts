@@ -1,0 +1,572 @@
+// The stack's configuration: one typed StackConfig, read from Pulumi config once, at the edge, and
+// validated before any resource is registered. Every error names the config key and what is allowed.
+// Defaults live here, in the schema; Pulumi.yaml documents them and a test keeps the two equal.
+
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { closest, distance } from "fastest-levenshtein";
+import { chartKeys, defaultVersions } from "./versions";
+
+/** The Pulumi project name: config keys live in this namespace (`stella-monitoring:<key>`). */
+export const projectName = "stella-monitoring";
+
+/** The environments this program knows; a stack is one of them by name or by its `environment` key. */
+export const environments = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof environments)[number];
+
+/**
+ * The stand-in the offline render gives a `secure:` value it cannot decrypt. Format checks skip it,
+ * so that a stack file holding real encrypted secrets renders offline.
+ */
+export const offlineSecretPlaceholder = "[secret]";
+
+/** A configuration error: it names the key. A RunError, so Pulumi prints it without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+        this.name = "ConfigError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value formats
+
+const durationPattern = /^(\d+(ms|s|m|h|d|w|y))+$/;
+const quantityPattern = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const byteSizePattern = /^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB)$/;
+const exactVersionPattern = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsNamePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const shown = (input: unknown) => JSON.stringify(input);
+
+function formatted(pattern: RegExp, what: string) {
+    return z.string().refine((value) => pattern.test(value), {
+        error: (issue) => `expected ${what}, got ${shown(issue.input)}`,
+    });
+}
+
+/** A Prometheus-style duration: 30s, 5m, 4h, 15d, 1h30m. */
+const duration = formatted(durationPattern, "a duration such as 30s, 5m, 168h or 15d");
+/** A Kubernetes resource quantity: 100m, 0.5, 256Mi, 10Gi. */
+const quantity = formatted(quantityPattern, "a Kubernetes quantity such as 100m, 256Mi or 10Gi");
+/** A Prometheus byte size, for retentionSize: 45GB. */
+const byteSize = formatted(byteSizePattern, "a size with a unit B, KB, MB, GB, TB or PB, such as 45GB");
+const dnsLabel = formatted(dnsLabelPattern, "a DNS label (lower-case letters, digits and '-')");
+const labelValue = formatted(labelValuePattern, "a Kubernetes label value");
+const port = z.number().int().min(1).max(65535);
+
+function httpUrl(what = "an http(s) URL") {
+    return z.string().refine(isHttpUrl, { error: (issue) => `expected ${what}, got ${shown(issue.input)}` });
+}
+
+function isHttpUrl(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * A secret string. Its value never appears in an error message. `check` is the format, skipped for
+ * the offline render's placeholder.
+ */
+function secretString(check: (value: string) => boolean, what: string) {
+    return z.string().refine((value) => value === offlineSecretPlaceholder || check(value), {
+        error: () => `expected ${what} (value not shown: it is a secret)`,
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema. Every object is strict: an unknown key is an error, with a suggestion.
+
+const resources = (requests: { cpu: string; memory: string }, memoryLimit: string) =>
+    z
+        .strictObject({
+            /** What the scheduler reserves. */
+            requests: z
+                .strictObject({ cpu: quantity.default(requests.cpu), memory: quantity.default(requests.memory) })
+                .prefault({}),
+            /** The memory limit (no CPU limit: CPU throttling hurts latency more than it protects). */
+            limits: z.strictObject({ memory: quantity.default(memoryLimit) }).prefault({}),
+        })
+        .prefault({});
+
+export type Resources = z.infer<ReturnType<typeof resources>>;
+
+/** A persistent volume; `enabled: false` means an emptyDir (data lost with the pod). */
+const persistentVolume = (enabled: boolean, size: string) =>
+    z
+        .strictObject({
+            enabled: z.boolean().default(enabled),
+            size: quantity.default(size),
+            /** The StorageClass; unset uses the cluster's default class. */
+            storageClass: z.string().min(1).optional(),
+        })
+        .prefault({});
+
+export type PersistentVolume = z.infer<ReturnType<typeof persistentVolume>>;
+
+/** Chart values deep-merged last over what this program builds: an escape hatch that always wins. */
+const extraValues = z.record(z.string(), z.unknown()).default({});
+
+const schema = z.strictObject({
+    /** Which environment profile the stack follows; defaults to the stack name. */
+    environment: z.enum(environments).optional(),
+
+    kubernetes: z
+        .strictObject({
+            /** The namespace the whole stack installs into. */
+            namespace: dnsLabel.default("monitoring"),
+            /** Create the namespace (false: it exists already). */
+            createNamespace: z.boolean().default(true),
+            /** The kubeconfig context to deploy to; unset uses the current context. */
+            context: z.string().min(1).optional(),
+        })
+        .prefault({}),
+
+    versions: z
+        .strictObject(
+            Object.fromEntries(
+                chartKeys.map((key) => [
+                    key,
+                    formatted(exactVersionPattern, "an exact chart version such as 1.2.3 (no ranges, no 'latest')").default(
+                        defaultVersions[key],
+                    ),
+                ]),
+            ) as Record<(typeof chartKeys)[number], z.ZodDefault<ReturnType<typeof formatted>>>,
+        )
+        .prefault({}),
+
+    stella: z
+        .strictObject({
+            /** The namespace STELLA's workloads run in. */
+            namespace: dnsLabel.default("ai-agents"),
+            backend: z
+                .strictObject({
+                    /** The backend pods' `app` label. */
+                    appLabel: labelValue.default("session-management-server"),
+                    /** The container port that serves /metrics and /health. */
+                    port: port.default(3000),
+                    metricsPath: z.string().startsWith("/").default("/metrics"),
+                })
+                .prefault({}),
+            agents: z
+                .strictObject({
+                    /** The agent pods' `app` label. */
+                    appLabel: labelValue.default("stella-agent"),
+                    /** The container port that serves the agents' Prometheus metrics. */
+                    port: port.default(8000),
+                    metricsPath: z.string().startsWith("/").default("/metrics"),
+                })
+                .prefault({}),
+        })
+        .prefault({}),
+
+    prometheus: z
+        .strictObject({
+            replicas: z.number().int().min(1).max(10).default(1),
+            /** How long samples are kept. */
+            retention: duration.default("7d"),
+            /** The most disk the TSDB may use before the oldest blocks go; unset: no size limit. */
+            retentionSize: byteSize.optional(),
+            scrapeInterval: duration.default("15s"),
+            evaluationInterval: duration.default("15s"),
+            storage: persistentVolume(false, "20Gi"),
+            resources: resources({ cpu: "200m", memory: "512Mi" }, "1Gi"),
+            /**
+             * Scrape the control plane (controller-manager, scheduler, etcd, kube-proxy). Off where the
+             * cluster hides them (kind binds them to localhost; managed clusters do not expose them).
+             */
+            scrapeControlPlane: z.boolean().default(false),
+        })
+        .prefault({}),
+
+    alertmanager: z
+        .strictObject({
+            replicas: z.number().int().min(1).max(10).default(1),
+            retention: duration.default("120h"),
+            storage: persistentVolume(false, "2Gi"),
+            resources: resources({ cpu: "20m", memory: "64Mi" }, "128Mi"),
+        })
+        .prefault({}),
+
+    alerting: z
+        .strictObject({
+            /** The Slack incoming-webhook URL (secret). */
+            slackWebhookUrl: secretString(
+                (value) => isHttpUrl(value) && value.startsWith("https://"),
+                "an https:// Slack incoming-webhook URL",
+            ).optional(),
+            /** The Slack channel of the default route. */
+            slackChannel: z.string().regex(/^[#@]?[\w.-]+$/, "expected a Slack channel such as #stella-alerts").default("#stella-alerts"),
+            /** The PagerDuty Events API v2 integration (routing) key (secret). */
+            pagerdutyRoutingKey: secretString(
+                (value) => /^[A-Za-z0-9]{20,64}$/.test(value),
+                "a PagerDuty Events API v2 integration key (20 to 64 letters and digits)",
+            ).optional(),
+            groupWait: duration.default("30s"),
+            groupInterval: duration.default("5m"),
+            repeatInterval: duration.default("4h"),
+        })
+        .prefault({}),
+
+    loki: z
+        .strictObject({
+            /** Monolithic replicas; more than one needs object storage. */
+            replicas: z.number().int().min(1).max(10).default(1),
+            /** How long logs are kept. */
+            retention: duration.default("168h"),
+            storage: persistentVolume(true, "10Gi"),
+            resources: resources({ cpu: "100m", memory: "256Mi" }, "512Mi"),
+            /** Loki's memcached caches; off by default: the chart's defaults ask for 10.8 GiB. */
+            caches: z
+                .strictObject({
+                    enabled: z.boolean().default(false),
+                    /** Memory of the chunks cache, in MB. */
+                    chunksCacheMemoryMb: z.number().int().min(64).default(1024),
+                    /** Memory of the results cache, in MB. */
+                    resultsCacheMemoryMb: z.number().int().min(64).default(256),
+                })
+                .prefault({}),
+            /** S3-compatible object storage; unset stores logs on the pod's filesystem volume. */
+            objectStorage: z
+                .strictObject({
+                    endpoint: httpUrl("the object store's http(s) endpoint URL").optional(),
+                    region: z.string().min(1).default("us-east-1"),
+                    bucketNames: z.strictObject({
+                        chunks: z.string().min(3),
+                        ruler: z.string().min(3),
+                        admin: z.string().min(3),
+                    }),
+                    /** The access key id (not secret; its secret key is `secretAccessKey`). */
+                    accessKeyId: z.string().min(1),
+                    /** The secret access key (secret). */
+                    secretAccessKey: secretString((value) => value.length > 0, "a non-empty secret access key"),
+                    /** Path-style URLs, for MinIO, Ceph, Garage and other self-hosted stores. */
+                    forcePathStyle: z.boolean().default(false),
+                    /** Plain HTTP to the store. */
+                    insecure: z.boolean().default(false),
+                })
+                .optional(),
+        })
+        .prefault({}),
+
+    alloy: z.strictObject({ resources: resources({ cpu: "50m", memory: "128Mi" }, "256Mi") }).prefault({}),
+
+    jaeger: z
+        .strictObject({
+            replicas: z.number().int().min(1).max(10).default(1),
+            resources: resources({ cpu: "50m", memory: "128Mi" }, "512Mi"),
+            storage: z
+                .strictObject({
+                    /** Where spans go: memory (lost on restart: dev only) or an existing cluster. */
+                    type: z.enum(["memory", "elasticsearch", "opensearch"]).default("memory"),
+                    /** The most traces kept in memory. */
+                    maxTraces: z.number().int().min(1000).default(50000),
+                    /** The Elasticsearch or OpenSearch URLs. */
+                    serverUrls: z.array(httpUrl()).min(1).optional(),
+                    indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "expected a lower-case index prefix").default("stella"),
+                    username: z.string().min(1).optional(),
+                    /** The password (secret). */
+                    password: secretString((value) => value.length > 0, "a non-empty password").optional(),
+                })
+                .prefault({}),
+        })
+        .prefault({}),
+
+    grafana: z
+        .strictObject({
+            /** Grafana's public URL: its root_url, and where this program's Grafana provider reaches it. */
+            url: httpUrl().default("http://localhost:3000"),
+            adminUser: z.string().min(1).default("admin"),
+            replicas: z.number().int().min(1).max(10).default(1),
+            persistence: persistentVolume(false, "5Gi"),
+            resources: resources({ cpu: "50m", memory: "192Mi" }, "384Mi"),
+            service: z
+                .strictObject({
+                    type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
+                    /** The node port, with type NodePort (30000-32767). */
+                    nodePort: z.number().int().min(30000).max(32767).optional(),
+                })
+                .prefault({}),
+            ingress: z
+                .strictObject({
+                    enabled: z.boolean().default(false),
+                    className: z.string().min(1).optional(),
+                    /** The host name; defaults to the host of `grafana.url`. */
+                    host: formatted(dnsNamePattern, "a DNS host name such as grafana.example.com").optional(),
+                    /** The Secret holding the TLS certificate; unset serves plain HTTP. */
+                    tlsSecretName: dnsLabel.optional(),
+                    annotations: z.record(z.string(), z.string()).default({}),
+                })
+                .prefault({}),
+        })
+        .prefault({}),
+
+    /** Chart values per chart, deep-merged last: they win over everything this program sets. */
+    extraValues: z.strictObject(Object.fromEntries(chartKeys.map((key) => [key, extraValues]))).prefault({}),
+});
+
+type ParsedConfig = z.infer<typeof schema>;
+
+// ---------------------------------------------------------------------------------------------
+// The typed config the program uses: secrets are Outputs, never plain strings.
+
+type Secret = pulumi.Output<string>;
+
+export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "jaeger" | "environment"> {
+    readonly stack: string;
+    readonly environment: Environment;
+    readonly alerting: Omit<ParsedConfig["alerting"], "slackWebhookUrl" | "pagerdutyRoutingKey"> & {
+        readonly slackWebhookUrl?: Secret;
+        readonly pagerdutyRoutingKey?: Secret;
+    };
+    readonly loki: Omit<ParsedConfig["loki"], "objectStorage"> & {
+        readonly objectStorage?: Omit<NonNullable<ParsedConfig["loki"]["objectStorage"]>, "secretAccessKey"> & {
+            readonly secretAccessKey: Secret;
+        };
+    };
+    readonly jaeger: Omit<ParsedConfig["jaeger"], "storage"> & {
+        readonly storage: Omit<ParsedConfig["jaeger"]["storage"], "password"> & { readonly password?: Secret };
+    };
+}
+
+/** The config paths that hold secrets; each must be set with `pulumi config set --secret --path`. */
+export const secretPaths = [
+    "alerting.slackWebhookUrl",
+    "alerting.pagerdutyRoutingKey",
+    "loki.objectStorage.secretAccessKey",
+    "jaeger.storage.password",
+] as const;
+
+/** What the environment requires: the production-grade stacks refuse to run half-configured. */
+function environmentProblems(config: ParsedConfig, environment: Environment): string[] {
+    const problems: string[] = [];
+    const production = environment !== "dev";
+    const setSecret = (path: string) =>
+        `set it with: pulumi config set --secret --path ${path} <value> (offline render: --secret ${path}=<value>)`;
+    if (production) {
+        if (config.alerting.slackWebhookUrl === undefined) {
+            problems.push(`alerting.slackWebhookUrl: required in ${environment}; ${setSecret("alerting.slackWebhookUrl")}`);
+        }
+        if (config.alerting.pagerdutyRoutingKey === undefined) {
+            problems.push(
+                `alerting.pagerdutyRoutingKey: required in ${environment}; ${setSecret("alerting.pagerdutyRoutingKey")}`,
+            );
+        }
+        if (config.loki.objectStorage === undefined) {
+            problems.push(`loki.objectStorage: required in ${environment}: logs must live in S3-compatible object storage`);
+        }
+        if (config.jaeger.storage.type === "memory") {
+            problems.push(
+                `jaeger.storage.type: "memory" loses every trace on restart; ${environment} needs "elasticsearch" or "opensearch"`,
+            );
+        }
+    }
+    if (config.loki.replicas > 1 && config.loki.objectStorage === undefined) {
+        problems.push("loki.replicas: more than one Loki replica needs loki.objectStorage (the chart refuses it otherwise)");
+    }
+    const storage = config.jaeger.storage;
+    if (storage.type !== "memory" && storage.serverUrls === undefined) {
+        problems.push(`jaeger.storage.serverUrls: required when jaeger.storage.type is "${storage.type}"`);
+    }
+    if (storage.type === "memory" && config.jaeger.replicas > 1) {
+        problems.push('jaeger.replicas: in-memory storage is per pod; more than one replica needs jaeger.storage.type "elasticsearch" or "opensearch"');
+    }
+    if (storage.password !== undefined && storage.username === undefined) {
+        problems.push("jaeger.storage.username: required when jaeger.storage.password is set");
+    }
+    if (config.grafana.replicas > 1 && config.grafana.persistence.enabled) {
+        problems.push("grafana.replicas: more than one replica cannot share a ReadWriteOnce volume; use one replica with persistence");
+    }
+    if (config.grafana.service.nodePort !== undefined && config.grafana.service.type !== "NodePort") {
+        problems.push('grafana.service.nodePort: only valid with grafana.service.type "NodePort"');
+    }
+    if (config.grafana.ingress.tlsSecretName !== undefined && !config.grafana.ingress.enabled) {
+        problems.push("grafana.ingress.tlsSecretName: only valid with grafana.ingress.enabled true");
+    }
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+/** A raw config entry: the parsed JSON value of `stella-monitoring:<key>`, and whether Pulumi holds it as a secret. */
+export interface RawEntry {
+    readonly value: unknown;
+    readonly secret: boolean;
+}
+
+function valueAt(object: unknown, path: string): unknown {
+    return path.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), object);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, topKey: string, secretPathsInKey: string[]): string[] {
+    const path = [topKey, ...issue.path.map(String)].join(".");
+    if (issue.code === "unrecognized_keys") {
+        const allowed = allowedKeysAt(issue.path.map(String), topKey);
+        return issue.keys.map((key) => {
+            const suggestion = allowed.length > 0 ? closest(key, allowed) : undefined;
+            const hint = suggestion !== undefined && similar(key, suggestion) ? ` (did you mean "${suggestion}"?)` : "";
+            return `${path}.${key}: unknown key${hint}; allowed: ${allowed.join(", ")}`;
+        });
+    }
+    const isSecret = secretPathsInKey.some((secretPath) => path === secretPath || path.startsWith(`${secretPath}.`));
+    if (issue.code === "invalid_type") {
+        const got = issue.input === undefined ? "nothing" : isSecret ? typeof issue.input : shown(issue.input);
+        return [`${path}: expected ${issue.expected}, got ${got}`];
+    }
+    if (issue.code === "invalid_value" && "values" in issue) {
+        const got = isSecret ? "a value not shown" : shown(issue.input);
+        return [`${path}: expected one of ${issue.values.map((v) => shown(v)).join(", ")}, got ${got}`];
+    }
+    return [`${path}: ${issue.message}`];
+}
+
+/** Whether `closest` found a real neighbour rather than merely the least distant key. */
+function similar(a: string, b: string): boolean {
+    const la = a.toLowerCase();
+    const lb = b.toLowerCase();
+    return la.includes(lb) || lb.includes(la) || distance(la, lb) <= Math.max(2, Math.floor(b.length / 3));
+}
+
+/** The keys the schema allows at `path` below the top-level key `topKey`. */
+function allowedKeysAt(path: string[], topKey: string): string[] {
+    let node: z.ZodType = schema.shape[topKey as keyof typeof schema.shape] as z.ZodType;
+    for (const key of [...path, ""]) {
+        node = unwrap(node);
+        if (key === "") break;
+        if (node instanceof z.ZodObject) {
+            node = node.shape[key] as z.ZodType;
+        } else if (node instanceof z.ZodRecord || node instanceof z.ZodArray) {
+            node = (node instanceof z.ZodArray ? node.element : node.valueType) as z.ZodType;
+        } else {
+            return [];
+        }
+        if (node === undefined) return [];
+    }
+    return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+function unwrap(node: z.ZodType): z.ZodType {
+    let current: z.ZodType = node;
+    for (;;) {
+        if (current instanceof z.ZodDefault || current instanceof z.ZodOptional || current instanceof z.ZodPrefault) {
+            current = current.unwrap() as z.ZodType;
+        } else if (current instanceof z.ZodPipe) {
+            current = current.in as z.ZodType;
+        } else {
+            return current;
+        }
+    }
+}
+
+/**
+ * Turns the raw entries of the project's config namespace into a StackConfig, or throws a
+ * ConfigError that lists every problem, each naming its key. Pure: registers nothing.
+ */
+export function parseStackConfig(stack: string, entries: Record<string, RawEntry>): StackConfig {
+    const problems: string[] = [];
+    const topKeys = Object.keys(schema.shape);
+    for (const key of Object.keys(entries)) {
+        if (!topKeys.includes(key)) {
+            const suggestion = closest(key, topKeys);
+            const hint = similar(key, suggestion) ? ` (did you mean "${suggestion}"?)` : "";
+            problems.push(`${key}: unknown key${hint}; allowed: ${topKeys.join(", ")}`);
+        }
+    }
+
+    const input = Object.fromEntries(Object.entries(entries).filter(([key]) => topKeys.includes(key)).map(([key, entry]) => [key, entry.value]));
+    const result = schema.safeParse(input, { reportInput: true });
+    if (!result.success) {
+        for (const issue of result.error.issues) {
+            const [topKey, ...rest] = issue.path.map(String);
+            const secretsInKey = secretPaths.filter((path) => path.startsWith(`${topKey}.`));
+            problems.push(...describeIssue({ ...issue, path: rest }, topKey ?? "", secretsInKey));
+        }
+        throw new ConfigError(problems);
+    }
+    const config = result.data;
+
+    // A secret set in plain text sits unencrypted in the stack file and in every log of it.
+    for (const path of secretPaths) {
+        const topKey = path.split(".")[0] as string;
+        if (valueAt(config, path) !== undefined && entries[topKey]?.secret !== true) {
+            problems.push(`${path}: must be set as a secret: pulumi config set --secret --path ${path} <value>`);
+        }
+    }
+
+    const environment = config.environment ?? (environments as readonly string[]).find((name) => name === stack);
+    if (environment === undefined) {
+        problems.push(
+            `environment: stack "${stack}" is not one of ${environments.join(", ")}; name the stack after one, or set the key environment to one of them`,
+        );
+        throw new ConfigError(problems);
+    }
+    problems.push(...environmentProblems(config, environment as Environment));
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
+    const { objectStorage } = config.loki;
+    return {
+        ...config,
+        stack,
+        environment: environment as Environment,
+        alerting: {
+            ...config.alerting,
+            slackWebhookUrl: secret(config.alerting.slackWebhookUrl),
+            pagerdutyRoutingKey: secret(config.alerting.pagerdutyRoutingKey),
+        },
+        loki: {
+            ...config.loki,
+            objectStorage:
+                objectStorage === undefined
+                    ? undefined
+                    : { ...objectStorage, secretAccessKey: pulumi.secret(objectStorage.secretAccessKey) },
+        },
+        jaeger: { ...config.jaeger, storage: { ...config.jaeger.storage, password: secret(config.jaeger.storage.password) } },
+    };
+}
+
+/** The defaults: what a stack gets for a key it does not set. Pulumi.yaml documents these. */
+export function defaultConfigValues(): ParsedConfig {
+    return schema.parse({});
+}
+
+/**
+ * Reads the project's config namespace from the Pulumi runtime and parses it. The only place
+ * that reads Pulumi config; components receive the typed result.
+ */
+export function loadConfig(): StackConfig {
+    const prefix = `${projectName}:`;
+    const entries: Record<string, RawEntry> = {};
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        entries[key] = { value: parseConfigText(text), secret: isConfigSecret(fullKey) };
+    }
+    return parseStackConfig(pulumi.getStack(), entries);
+}
+
+/**
+ * Whether Pulumi holds a config key as a secret. The SDK has no public accessor for this (its own
+ * Config class uses this function), and we must know it to refuse a secret set in plain text.
+ */
+function isConfigSecret(fullKey: string): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+    return runtimeConfig.isConfigSecret(fullKey);
+}
+
+/** Config values arrive as strings; structured ones as JSON. */
+function parseConfigText(text: string): unknown {
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return text;
+    }
+}

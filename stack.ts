@@ -1,0 +1,104 @@
+// Wires the components into STELLA's observability stack for one environment: the namespace, then
+// Prometheus + Alertmanager, Loki + Alloy, Jaeger and Grafana, each from its slice of StackConfig.
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config";
+import { stellaDashboards } from "./dashboards";
+import { LogCollector } from "./components/alloy";
+import { Grafana } from "./components/grafana";
+import { Jaeger } from "./components/jaeger";
+import { Loki } from "./components/loki";
+import { PrometheusStack } from "./components/prometheus-stack";
+
+/** What the stack exports: where people and STELLA's apps reach it. */
+export interface MonitoringStackOutputs {
+    grafanaUrl: string;
+    grafanaAdminUser: string;
+    grafanaAdminPassword: pulumi.Output<string>;
+    prometheusUrl: string;
+    alertmanagerUrl: string;
+    lokiPushUrl: string;
+    otlpGrpcEndpoint: string;
+    otlpHttpEndpoint: string;
+    jaegerQueryUrl: string;
+}
+
+export function createMonitoringStack(config: StackConfig): MonitoringStackOutputs {
+    if (config.alerting.slackWebhookUrl === undefined) {
+        pulumi.log.warn(
+            "alerting.slackWebhookUrl is not set: Alertmanager has no external receivers and drops every alert. " +
+                "Set it with: pulumi config set --secret --path alerting.slackWebhookUrl <url>",
+        );
+    } else if (config.alerting.pagerdutyRoutingKey === undefined) {
+        pulumi.log.warn("alerting.pagerdutyRoutingKey is not set: critical alerts go to Slack only, nobody is paged.");
+    }
+
+    const provider = new k8s.Provider("kubernetes", {
+        ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
+    });
+    const namespaceName = config.kubernetes.namespace;
+    const namespace = config.kubernetes.createNamespace
+        ? new k8s.core.v1.Namespace(
+              "monitoring-namespace",
+              { metadata: { name: namespaceName, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } } },
+              { provider },
+          ).metadata.name
+        : pulumi.output(namespaceName);
+    const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    const { versions, extraValues } = config;
+
+    const prometheus = new PrometheusStack(
+        "prometheus",
+        {
+            namespace,
+            namespaceName,
+            version: versions.kubePrometheusStack,
+            prometheus: config.prometheus,
+            alertmanager: config.alertmanager,
+            alerting: config.alerting,
+            stella: config.stella,
+            extraValues: extraValues.kubePrometheusStack,
+        },
+        opts,
+    );
+
+    const loki = new Loki("loki", { namespace, namespaceName, version: versions.loki, loki: config.loki, extraValues: extraValues.loki }, opts);
+
+    new LogCollector(
+        "alloy",
+        { namespace, version: versions.alloy, lokiPushUrl: loki.pushUrl, alloy: config.alloy, extraValues: extraValues.alloy },
+        opts,
+    );
+
+    const jaeger = new Jaeger(
+        "jaeger",
+        { namespace, namespaceName, version: versions.jaeger, jaeger: config.jaeger, extraValues: extraValues.jaeger },
+        opts,
+    );
+
+    const grafana = new Grafana(
+        "grafana",
+        {
+            namespace,
+            version: versions.grafana,
+            grafana: config.grafana,
+            datasourceUrls: { prometheus: prometheus.prometheusUrl, loki: loki.url, jaeger: jaeger.queryUrl },
+            dashboards: stellaDashboards(),
+            extraValues: extraValues.grafana,
+        },
+        opts,
+    );
+
+    return {
+        grafanaUrl: grafana.url,
+        grafanaAdminUser: config.grafana.adminUser,
+        grafanaAdminPassword: pulumi.secret(grafana.adminPassword),
+        prometheusUrl: prometheus.prometheusUrl,
+        alertmanagerUrl: prometheus.alertmanagerUrl,
+        lokiPushUrl: loki.pushUrl,
+        otlpGrpcEndpoint: jaeger.otlpGrpcEndpoint,
+        otlpHttpEndpoint: jaeger.otlpHttpEndpoint,
+        jaegerQueryUrl: jaeger.queryUrl,
+    };
+}

@@ -1,0 +1,196 @@
+// The offline render (../shared/CONTRACT.md): runs this Pulumi program, unchanged, under Pulumi's
+// mocks with a stack's config, and writes what it registered: resources, Helm releases, the rule
+// file, alertmanager.yaml, dashboards and data sources. Secrets are written as "[secret]".
+//
+//   npm run render -- --stack <dev|staging|prod> [--out <dir>] [--config <path>=<value>]... [--secret <path>=<value>]...
+
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { parse, stringify } from "yaml";
+import { projectName } from "../config";
+import { readOfflineConfig, type ConfigOverride } from "./offline-config";
+import { RecordingMocks, redacted, type RegisteredResource } from "./recording-mocks";
+
+const projectRoot = resolve(__dirname, "..");
+
+export interface RenderOptions {
+    readonly stack: string;
+    readonly overrides?: readonly ConfigOverride[];
+}
+
+/** Everything the program registered, and the files derived from it (path relative to <out>/<stack>/). */
+export interface RenderResult {
+    readonly resources: RegisteredResource[];
+    readonly outputs: Record<string, unknown>;
+    readonly files: Map<string, string>;
+}
+
+const types = {
+    release: "kubernetes:helm.sh/v3:Release",
+    secret: "kubernetes:core/v1:Secret",
+    prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    dashboard: "grafana:oss/dashboard:Dashboard",
+    dataSource: "grafana:oss/dataSource:DataSource",
+} as const;
+
+type Values = Record<string, unknown>;
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const get = (object: unknown, ...path: string[]): unknown =>
+    path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Values)[key] : undefined), object);
+
+/** The rule file: every group from kube-prometheus-stack's rule map and from PrometheusRule resources. */
+function ruleFile(resources: RegisteredResource[]): string {
+    const groups: unknown[] = [];
+    for (const resource of resources) {
+        if (resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack") {
+            const ruleMap = (get(resource.inputs, "values", "additionalPrometheusRulesMap") ?? {}) as Record<string, { groups?: unknown[] }>;
+            for (const entry of Object.values(ruleMap)) groups.push(...(entry.groups ?? []));
+        }
+        if (resource.type === types.prometheusRule) groups.push(...((get(resource.inputs, "spec", "groups") as unknown[] | undefined) ?? []));
+    }
+    return stringify({ groups }, { lineWidth: 0 });
+}
+
+/** alertmanager.yaml: the Secret that kube-prometheus-stack's Alertmanager is told to load. */
+function alertmanagerFile(resources: RegisteredResource[]): string {
+    const release = resources.find((resource) => resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack");
+    const spec = get(release?.inputs, "values", "alertmanager", "alertmanagerSpec");
+    if (get(spec, "useExistingSecret") !== true) {
+        throw new Error("alertmanager.yaml: Alertmanager is not configured from this program's own Secret (alertmanagerSpec.configSecret)");
+    }
+    const secretName = get(spec, "configSecret");
+    const secret = resources.find((resource) => resource.type === types.secret && get(resource.inputs, "metadata", "name") === secretName);
+    // The Kubernetes provider marks all of a Secret's data secret; this key holds no credential
+    // (they are *_file paths), and the canary scan of every rendered file proves it.
+    const text = get(secret?.plainInputs, "stringData", "alertmanager.yaml");
+    if (typeof text !== "string") throw new Error(`alertmanager.yaml: no Secret ${String(secretName)} with an alertmanager.yaml key was registered`);
+    // Round-trip through the parser: the file must be YAML that Alertmanager can load.
+    return stringify(parse(text), { lineWidth: 0 });
+}
+
+/** Derives the files of CONTRACT.md from the registered resources. */
+export function renderFiles(resources: RegisteredResource[], outputs: Record<string, unknown>): Map<string, string> {
+    const files = new Map<string, string>();
+    files.set(
+        "resources.json",
+        json(resources.map(({ urn, type, name, parent, dependsOn, provider }) => ({ urn, type, name, parent, dependsOn, provider }))),
+    );
+    for (const release of resources.filter((resource) => resource.type === types.release)) {
+        const inputs = release.inputs;
+        files.set(
+            `helm/${String(inputs.name)}.json`,
+            json({
+                chart: inputs.chart,
+                version: inputs.version,
+                repository: get(inputs, "repositoryOpts", "repo"),
+                namespace: inputs.namespace,
+                name: inputs.name,
+                values: inputs.values,
+            }),
+        );
+    }
+    files.set("prometheus-rules.yaml", ruleFile(resources));
+    files.set("alertmanager.yaml", alertmanagerFile(resources));
+    for (const dashboard of resources.filter((resource) => resource.type === types.dashboard)) {
+        const model = JSON.parse(String(dashboard.inputs.configJson)) as { uid: string };
+        files.set(`dashboards/${model.uid}.json`, json(model));
+    }
+    files.set(
+        "datasources.json",
+        json(
+            resources
+                .filter((resource) => resource.type === types.dataSource)
+                .map(({ inputs }) => ({
+                    uid: inputs.uid,
+                    name: inputs.name,
+                    type: inputs.type,
+                    url: inputs.url,
+                    jsonData: inputs.jsonDataEncoded === undefined ? {} : (JSON.parse(String(inputs.jsonDataEncoded)) as unknown),
+                })),
+        ),
+    );
+    files.set("outputs.json", json(outputs));
+    return files;
+}
+
+/** Resolves an exported Output (or plain value), writing a secret as "[secret]". */
+async function resolveOutput(value: unknown): Promise<unknown> {
+    if (!pulumi.Output.isInstance(value)) return value;
+    const output = value as pulumi.Output<unknown>;
+    const [plain, isSecret] = await new Promise<[unknown, boolean]>((done) => {
+        void pulumi.all([output, pulumi.output(true)]).apply(([resolved]) => {
+            void pulumi.isSecret(output).then((secret) => done([resolved, secret]));
+        });
+    });
+    return isSecret ? redacted : plain;
+}
+
+/**
+ * Runs the program under mocks for one stack. Call it once per process: the program is a module,
+ * loaded once, as the Pulumi CLI loads it.
+ */
+export async function renderStack(options: RenderOptions): Promise<RenderResult> {
+    const { config, secretKeys } = readOfflineConfig(projectRoot, options.stack, options.overrides ?? []);
+    const mocks = new RecordingMocks();
+    await pulumi.runtime.setMocks(mocks, projectName, options.stack, false);
+    mocks.attach();
+    pulumi.runtime.setAllConfig(config, secretKeys);
+
+    let program: Record<string, unknown>;
+    try {
+        program = (await import("../index")) as Record<string, unknown>;
+    } catch (error) {
+        // Config is validated before anything is registered; say so, with the count to prove it.
+        await mocks.settled();
+        throw Object.assign(error as Error, { registered: mocks.resources.length });
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(program)) {
+        if (name === "default" || name === "__esModule") continue;
+        outputs[name] = await resolveOutput(value);
+    }
+    await mocks.settled();
+    return { resources: mocks.resources, outputs, files: renderFiles(mocks.resources, outputs) };
+}
+
+function parseOverride(text: string, secret: boolean): ConfigOverride {
+    const at = text.indexOf("=");
+    if (at <= 0) throw new Error(`expected <path>=<value>, got "${secret ? text.slice(0, Math.max(at, 0)) || "(hidden)" : text}"`);
+    return { path: text.slice(0, at), value: text.slice(at + 1), secret };
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: {
+            stack: { type: "string" },
+            out: { type: "string", default: "build/render" },
+            config: { type: "string", multiple: true, default: [] },
+            secret: { type: "string", multiple: true, default: [] },
+        },
+        strict: true,
+    });
+    if (values.stack === undefined) throw new Error("--stack is required: dev, staging or prod");
+    const overrides = [...values.config.map((text) => parseOverride(text, false)), ...values.secret.map((text) => parseOverride(text, true))];
+    const result = await renderStack({ stack: values.stack, overrides });
+
+    const directory = resolve(values.out, values.stack);
+    rmSync(directory, { recursive: true, force: true });
+    for (const [path, content] of result.files) {
+        mkdirSync(dirname(join(directory, path)), { recursive: true });
+        writeFileSync(join(directory, path), content);
+    }
+    console.log(`rendered stack ${values.stack}: ${result.resources.length} resources, ${result.files.size} files in ${directory}`);
+}
+
+if (require.main === module) {
+    main().then(
+        () => process.exit(0),
+        (error: Error & { registered?: number }) => {
+            const registered = error.registered === undefined ? "" : `\n(${error.registered} resources were registered)`;
+            console.error(`render failed: ${error.message}${registered}`);
+            process.exit(1);
+        },
+    );
+}
