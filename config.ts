@@ -133,9 +133,10 @@ const schema = z.strictObject({
             Object.fromEntries(
                 chartKeys.map((key) => [
                     key,
-                    formatted(exactVersionPattern, "an exact chart version such as 1.2.3 (no ranges, no 'latest')").default(
-                        defaultVersions[key],
-                    ),
+                    formatted(
+                        exactVersionPattern,
+                        "an exact chart version such as 1.2.3 (no ranges, no 'latest')",
+                    ).default(defaultVersions[key]),
                 ]),
             ) as Record<(typeof chartKeys)[number], z.ZodDefault<ReturnType<typeof formatted>>>,
         )
@@ -202,7 +203,10 @@ const schema = z.strictObject({
                 "an https:// Slack incoming-webhook URL",
             ).optional(),
             /** The Slack channel of the default route. */
-            slackChannel: z.string().regex(/^[#@]?[\w.-]+$/, "expected a Slack channel such as #stella-alerts").default("#stella-alerts"),
+            slackChannel: z
+                .string()
+                .regex(/^[#@]?[\w.-]+$/, "expected a Slack channel such as #stella-alerts")
+                .default("#stella-alerts"),
             /** The PagerDuty Events API v2 integration (routing) key (secret). */
             pagerdutyRoutingKey: secretString(
                 (value) => /^[A-Za-z0-9]{20,64}$/.test(value),
@@ -245,7 +249,10 @@ const schema = z.strictObject({
                     /** The access key id (not secret; its secret key is `secretAccessKey`). */
                     accessKeyId: z.string().min(1),
                     /** The secret access key (secret). */
-                    secretAccessKey: secretString((value) => value.length > 0, "a non-empty secret access key"),
+                    secretAccessKey: secretString(
+                        (value) => value.length > 0,
+                        "a non-empty secret access key",
+                    ).optional(),
                     /** Path-style URLs, for MinIO, Ceph, Garage and other self-hosted stores. */
                     forcePathStyle: z.boolean().default(false),
                     /** Plain HTTP to the store. */
@@ -269,7 +276,10 @@ const schema = z.strictObject({
                     maxTraces: z.number().int().min(1000).default(50000),
                     /** The Elasticsearch or OpenSearch URLs. */
                     serverUrls: z.array(httpUrl()).min(1).optional(),
-                    indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "expected a lower-case index prefix").default("stella"),
+                    indexPrefix: z
+                        .string()
+                        .regex(/^[a-z0-9][a-z0-9_-]*$/, "expected a lower-case index prefix")
+                        .default("stella"),
                     username: z.string().min(1).optional(),
                     /** The password (secret). */
                     password: secretString((value) => value.length > 0, "a non-empty password").optional(),
@@ -351,7 +361,9 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
         `set it with: pulumi config set --secret --path ${path} <value> (offline render: --secret ${path}=<value>)`;
     if (production) {
         if (config.alerting.slackWebhookUrl === undefined) {
-            problems.push(`alerting.slackWebhookUrl: required in ${environment}; ${setSecret("alerting.slackWebhookUrl")}`);
+            problems.push(
+                `alerting.slackWebhookUrl: required in ${environment}; ${setSecret("alerting.slackWebhookUrl")}`,
+            );
         }
         if (config.alerting.pagerdutyRoutingKey === undefined) {
             problems.push(
@@ -359,7 +371,9 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
             );
         }
         if (config.loki.objectStorage === undefined) {
-            problems.push(`loki.objectStorage: required in ${environment}: logs must live in S3-compatible object storage`);
+            problems.push(
+                `loki.objectStorage: required in ${environment}: logs must live in S3-compatible object storage`,
+            );
         }
         if (config.jaeger.storage.type === "memory") {
             problems.push(
@@ -367,21 +381,37 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
             );
         }
     }
+    if (config.loki.objectStorage !== undefined && config.loki.objectStorage.secretAccessKey === undefined) {
+        problems.push(
+            `loki.objectStorage.secretAccessKey: required with loki.objectStorage; ${setSecret("loki.objectStorage.secretAccessKey")}`,
+        );
+    }
     if (config.loki.replicas > 1 && config.loki.objectStorage === undefined) {
-        problems.push("loki.replicas: more than one Loki replica needs loki.objectStorage (the chart refuses it otherwise)");
+        problems.push(
+            "loki.replicas: more than one Loki replica needs loki.objectStorage (the chart refuses it otherwise)",
+        );
     }
     const storage = config.jaeger.storage;
     if (storage.type !== "memory" && storage.serverUrls === undefined) {
         problems.push(`jaeger.storage.serverUrls: required when jaeger.storage.type is "${storage.type}"`);
     }
     if (storage.type === "memory" && config.jaeger.replicas > 1) {
-        problems.push('jaeger.replicas: in-memory storage is per pod; more than one replica needs jaeger.storage.type "elasticsearch" or "opensearch"');
+        problems.push(
+            'jaeger.replicas: in-memory storage is per pod; more than one replica needs jaeger.storage.type "elasticsearch" or "opensearch"',
+        );
+    }
+    if (storage.username !== undefined && storage.password === undefined) {
+        problems.push(
+            `jaeger.storage.password: required with jaeger.storage.username; ${setSecret("jaeger.storage.password")}`,
+        );
     }
     if (storage.password !== undefined && storage.username === undefined) {
         problems.push("jaeger.storage.username: required when jaeger.storage.password is set");
     }
     if (config.grafana.replicas > 1 && config.grafana.persistence.enabled) {
-        problems.push("grafana.replicas: more than one replica cannot share a ReadWriteOnce volume; use one replica with persistence");
+        problems.push(
+            "grafana.replicas: more than one replica cannot share a ReadWriteOnce volume; use one replica with persistence",
+        );
     }
     if (config.grafana.service.nodePort !== undefined && config.grafana.service.type !== "NodePort") {
         problems.push('grafana.service.nodePort: only valid with grafana.service.type "NodePort"');
@@ -402,7 +432,13 @@ export interface RawEntry {
 }
 
 function valueAt(object: unknown, path: string): unknown {
-    return path.split(".").reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), object);
+    return path
+        .split(".")
+        .reduce<unknown>(
+            (node, key) =>
+                node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined,
+            object,
+        );
 }
 
 function describeIssue(issue: z.core.$ZodIssue, topKey: string, secretPathsInKey: string[]): string[] {
@@ -480,7 +516,11 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
         }
     }
 
-    const input = Object.fromEntries(Object.entries(entries).filter(([key]) => topKeys.includes(key)).map(([key, entry]) => [key, entry.value]));
+    const input = Object.fromEntries(
+        Object.entries(entries)
+            .filter(([key]) => topKeys.includes(key))
+            .map(([key, entry]) => [key, entry.value]),
+    );
     const result = schema.safeParse(input, { reportInput: true });
     if (!result.success) {
         for (const issue of result.error.issues) {
@@ -526,9 +566,13 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
             objectStorage:
                 objectStorage === undefined
                     ? undefined
-                    : { ...objectStorage, secretAccessKey: pulumi.secret(objectStorage.secretAccessKey) },
+                    : // environmentProblems has refused object storage without its secret key.
+                      { ...objectStorage, secretAccessKey: pulumi.secret(objectStorage.secretAccessKey as string) },
         },
-        jaeger: { ...config.jaeger, storage: { ...config.jaeger.storage, password: secret(config.jaeger.storage.password) } },
+        jaeger: {
+            ...config.jaeger,
+            storage: { ...config.jaeger.storage, password: secret(config.jaeger.storage.password) },
+        },
     };
 }
 

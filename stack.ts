@@ -26,12 +26,14 @@ export interface MonitoringStackOutputs {
 
 export function createMonitoringStack(config: StackConfig): MonitoringStackOutputs {
     if (config.alerting.slackWebhookUrl === undefined) {
-        pulumi.log.warn(
+        void pulumi.log.warn(
             "alerting.slackWebhookUrl is not set: Alertmanager has no external receivers and drops every alert. " +
                 "Set it with: pulumi config set --secret --path alerting.slackWebhookUrl <url>",
         );
     } else if (config.alerting.pagerdutyRoutingKey === undefined) {
-        pulumi.log.warn("alerting.pagerdutyRoutingKey is not set: critical alerts go to Slack only, nobody is paged.");
+        void pulumi.log.warn(
+            "alerting.pagerdutyRoutingKey is not set: critical alerts go to Slack only, nobody is paged.",
+        );
     }
 
     const provider = new k8s.Provider("kubernetes", {
@@ -63,11 +65,21 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         opts,
     );
 
-    const loki = new Loki("loki", { namespace, namespaceName, version: versions.loki, loki: config.loki, extraValues: extraValues.loki }, opts);
+    const loki = new Loki(
+        "loki",
+        { namespace, namespaceName, version: versions.loki, loki: config.loki, extraValues: extraValues.loki },
+        opts,
+    );
 
     new LogCollector(
         "alloy",
-        { namespace, version: versions.alloy, lokiPushUrl: loki.pushUrl, alloy: config.alloy, extraValues: extraValues.alloy },
+        {
+            namespace,
+            version: versions.alloy,
+            lokiPushUrl: loki.pushUrl,
+            alloy: config.alloy,
+            extraValues: extraValues.alloy,
+        },
         opts,
     );
 

@@ -115,7 +115,10 @@ export class LogCollector extends pulumi.ComponentResource {
                 version: args.version,
                 releaseName: args.releaseName ?? "alloy",
                 namespace: args.namespace,
-                values: mergeValues(alloyValues({ lokiPushUrl: args.lokiPushUrl, alloy: args.alloy }), args.extraValues ?? {}),
+                values: mergeValues(
+                    alloyValues({ lokiPushUrl: args.lokiPushUrl, alloy: args.alloy }),
+                    args.extraValues ?? {},
+                ),
                 timeoutSeconds: 300,
             }),
             { parent: this },

@@ -48,8 +48,22 @@ export function grafanaDataSources(urls: GrafanaArgs["datasourceUrls"]): DataSou
             isDefault: true,
             jsonData: { httpMethod: "POST", timeInterval: "15s" },
         },
-        { uid: datasourceUids.loki, name: "Loki", type: "loki", url: urls.loki, isDefault: false, jsonData: { maxLines: 1000 } },
-        { uid: datasourceUids.jaeger, name: "Jaeger", type: "jaeger", url: urls.jaeger, isDefault: false, jsonData: {} },
+        {
+            uid: datasourceUids.loki,
+            name: "Loki",
+            type: "loki",
+            url: urls.loki,
+            isDefault: false,
+            jsonData: { maxLines: 1000 },
+        },
+        {
+            uid: datasourceUids.jaeger,
+            name: "Jaeger",
+            type: "jaeger",
+            url: urls.jaeger,
+            isDefault: false,
+            jsonData: {},
+        },
     ];
 }
 
@@ -70,7 +84,11 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
     const persistence = config.persistence;
     return {
         replicas: config.replicas,
-        admin: { existingSecret: args.adminSecretName, userKey: adminSecretKeys.user, passwordKey: adminSecretKeys.password },
+        admin: {
+            existingSecret: args.adminSecretName,
+            userKey: adminSecretKeys.user,
+            passwordKey: adminSecretKeys.password,
+        },
         resources: containerResources(config.resources),
         persistence: {
             enabled: persistence.enabled,
@@ -94,7 +112,10 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
                   hosts: [host],
                   path: "/",
                   pathType: "Prefix",
-                  tls: config.ingress.tlsSecretName === undefined ? [] : [{ secretName: config.ingress.tlsSecretName, hosts: [host] }],
+                  tls:
+                      config.ingress.tlsSecretName === undefined
+                          ? []
+                          : [{ secretName: config.ingress.tlsSecretName, hosts: [host] }],
               }
             : { enabled: false },
         "grafana.ini": {
@@ -137,12 +158,20 @@ export class Grafana extends pulumi.ComponentResource {
         const config = args.grafana;
 
         // No special characters: the password travels in a basic-auth header and in shell commands.
-        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
+        const password = new random.RandomPassword(
+            `${name}-admin-password`,
+            { length: 32, special: false },
+            { parent: this },
+        );
         this.adminPassword = password.result;
         const adminSecret = new k8s.core.v1.Secret(
             `${name}-admin`,
             {
-                metadata: { name: adminSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                metadata: {
+                    name: adminSecretName,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
+                },
                 type: "Opaque",
                 stringData: { [adminSecretKeys.user]: config.adminUser, [adminSecretKeys.password]: password.result },
             },

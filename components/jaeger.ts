@@ -24,7 +24,14 @@ export interface JaegerArgs {
 }
 
 /** The ports Jaeger listens on. */
-export const jaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, ui: 16686, queryGrpc: 16685, health: 13133, metrics: 8888 } as const;
+export const jaegerPorts = {
+    otlpGrpc: 4317,
+    otlpHttp: 4318,
+    ui: 16686,
+    queryGrpc: 16685,
+    health: 13133,
+    metrics: 8888,
+} as const;
 
 /** The environment variable that carries the storage password; the config reads it as ${env:…}. */
 export const storagePasswordEnv = "JAEGER_STORAGE_PASSWORD";
@@ -157,7 +164,11 @@ export class Jaeger extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(
                     `${name}-storage`,
                     {
-                        metadata: { name: storageSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                        metadata: {
+                            name: storageSecretName,
+                            namespace: args.namespace,
+                            labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
+                        },
                         type: "Opaque",
                         stringData: { password },
                     },

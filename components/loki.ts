@@ -24,7 +24,10 @@ export interface LokiArgs {
 }
 
 /** The environment variables that carry the object store's credentials into Loki. */
-export const objectStorageEnv = { accessKeyId: "LOKI_S3_ACCESS_KEY_ID", secretAccessKey: "LOKI_S3_SECRET_ACCESS_KEY" } as const;
+export const objectStorageEnv = {
+    accessKeyId: "LOKI_S3_ACCESS_KEY_ID",
+    secretAccessKey: "LOKI_S3_SECRET_ACCESS_KEY",
+} as const;
 
 /** When the schema below starts; a date before any data this stack holds. Never change it once deployed. */
 const schemaStart = "2024-01-01";
@@ -105,8 +108,12 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         // The canary and the chart's test go together: the chart refuses a test without the canary.
         lokiCanary: { enabled: false },
         test: { enabled: false },
-        chunksCache: caches.enabled ? { enabled: true, allocatedMemory: caches.chunksCacheMemoryMb } : { enabled: false },
-        resultsCache: caches.enabled ? { enabled: true, allocatedMemory: caches.resultsCacheMemoryMb } : { enabled: false },
+        chunksCache: caches.enabled
+            ? { enabled: true, allocatedMemory: caches.chunksCacheMemoryMb }
+            : { enabled: false },
+        resultsCache: caches.enabled
+            ? { enabled: true, allocatedMemory: caches.resultsCacheMemoryMb }
+            : { enabled: false },
         // Loki ruler rules come from ConfigMaps through this sidecar; STELLA keeps its rules in Prometheus.
         sidecar: { rules: { enabled: false } },
     };
@@ -134,7 +141,11 @@ export class Loki extends pulumi.ComponentResource {
                 new k8s.core.v1.Secret(
                     `${name}-object-storage`,
                     {
-                        metadata: { name: objectStorageSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                        metadata: {
+                            name: objectStorageSecretName,
+                            namespace: args.namespace,
+                            labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
+                        },
                         type: "Opaque",
                         stringData: {
                             [objectStorageEnv.accessKeyId]: objectStorage.accessKeyId,

@@ -32,7 +32,10 @@ export interface PrometheusStackArgs {
 }
 
 /** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
-export interface PrometheusStackValuesArgs extends Omit<PrometheusStackArgs, "namespace" | "alerting" | "extraValues" | "version" | "releaseName"> {
+export interface PrometheusStackValuesArgs extends Omit<
+    PrometheusStackArgs,
+    "namespace" | "alerting" | "extraValues" | "version" | "releaseName"
+> {
     readonly releaseName: string;
     /** The Secret holding the receiver credentials, mounted into Alertmanager. */
     readonly receiverSecretName: string;
@@ -56,7 +59,14 @@ function volumeClaimTemplate(volume: PersistentVolume) {
 }
 
 /** A PodMonitor (through the chart's additionalPodMonitors) that keeps the seed's job name. */
-function stellaPodMonitor(job: string, namespace: string, appLabel: string, port: number, path: string, interval: string) {
+function stellaPodMonitor(
+    job: string,
+    namespace: string,
+    appLabel: string,
+    port: number,
+    path: string,
+    interval: string,
+) {
     return {
         name: job,
         namespaceSelector: { matchNames: [namespace] },
@@ -177,7 +187,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
         const { alerting } = args;
 
         const receiverData: Record<string, pulumi.Output<string>> = {};
-        if (alerting.slackWebhookUrl !== undefined) receiverData[receiverSecretKeys.slackWebhookUrl] = alerting.slackWebhookUrl;
+        if (alerting.slackWebhookUrl !== undefined)
+            receiverData[receiverSecretKeys.slackWebhookUrl] = alerting.slackWebhookUrl;
         if (alerting.pagerdutyRoutingKey !== undefined) {
             receiverData[receiverSecretKeys.pagerdutyRoutingKey] = alerting.pagerdutyRoutingKey;
         }
@@ -185,7 +196,11 @@ export class PrometheusStack extends pulumi.ComponentResource {
         const receiverSecret = new k8s.core.v1.Secret(
             `${name}-receivers`,
             {
-                metadata: { name: receiverSecretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } },
+                metadata: {
+                    name: receiverSecretName,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
+                },
                 type: "Opaque",
                 stringData: receiverData,
             },

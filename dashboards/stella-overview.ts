@@ -31,7 +31,11 @@ export function stellaOverviewDashboard(): Dashboard {
             datasource: prometheusDatasource,
             targets: [target(overviewQueries.activeSessions, { legendFormat: "sessions" })],
             fieldConfig: { defaults: { unit: "short", decimals: 0 }, overrides: [] },
-            options: { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "value", graphMode: "area" },
+            options: {
+                reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false },
+                colorMode: "value",
+                graphMode: "area",
+            },
         },
         {
             id: 2,
@@ -56,7 +60,13 @@ export function stellaOverviewDashboard(): Dashboard {
                 defaults: {
                     unit: "percentunit",
                     min: 0,
-                    thresholds: { mode: "absolute", steps: [{ color: "green", value: null }, { color: "red", value: 0.05 }] },
+                    thresholds: {
+                        mode: "absolute",
+                        steps: [
+                            { color: "green", value: null },
+                            { color: "red", value: 0.05 },
+                        ],
+                    },
                     custom: { thresholdsStyle: { mode: "line" } },
                 },
                 overrides: [],

@@ -78,7 +78,7 @@ function setAtPath(root: Json, parts: (string | number)[], value: Json): Json {
     if (parts.length === 0) return value;
     const [head, ...rest] = parts as [string | number, ...(string | number)[]];
     if (typeof head === "number") {
-        const array = Array.isArray(root) ? [...root] : [];
+        const array: Json[] = Array.isArray(root) ? [...(root as Json[])] : [];
         array[head] = setAtPath(array[head], rest, value);
         return array;
     }
@@ -101,7 +101,8 @@ export function readOfflineConfig(root: string, stack: string, overrides: readon
 
     const stackFile = join(root, `Pulumi.${stack}.yaml`);
     if (!existsSync(stackFile)) throw new Error(`no stack file Pulumi.${stack}.yaml (stacks: dev, staging, prod)`);
-    const stackConfig = (parse(readFileSync(stackFile, "utf8")) as { config?: Record<string, Json> } | null)?.config ?? {};
+    const stackConfig =
+        (parse(readFileSync(stackFile, "utf8")) as { config?: Record<string, Json> } | null)?.config ?? {};
     for (const [key, raw] of Object.entries(stackConfig)) {
         const { value, secret } = replaceSecure(raw);
         values.set(fullKey(key), value);

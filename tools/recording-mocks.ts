@@ -45,7 +45,10 @@ function decode(value: unknown, path: string, secretPaths: string[], reveal: boo
         }
         if (object[specialSigKey] === resourceReferenceSig) return object.urn;
         return Object.fromEntries(
-            Object.entries(object).map(([key, child]) => [key, decode(child, path === "" ? key : `${path}.${key}`, secretPaths, reveal)]),
+            Object.entries(object).map(([key, child]) => [
+                key,
+                decode(child, path === "" ? key : `${path}.${key}`, secretPaths, reveal),
+            ]),
         );
     }
     return value;
@@ -57,7 +60,10 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: `mock-password-${name}`, bcryptHash: `mock-bcrypt-${name}` };
         case "kubernetes:helm.sh/v3:Release":
-            return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, status: "deployed", version: inputs.version } };
+            return {
+                ...inputs,
+                status: { name: inputs.name, namespace: inputs.namespace, status: "deployed", version: inputs.version },
+            };
         default:
             return inputs;
     }
@@ -69,11 +75,16 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     private inFlight = 0;
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-        return { id: `${args.name}-id`, state: outputsFor(args.type, args.name, args.inputs as Record<string, unknown>) };
+        return {
+            id: `${args.name}-id`,
+            state: outputsFor(args.type, args.name, args.inputs as Record<string, unknown>),
+        };
     }
 
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-        throw new Error(`unexpected invoke ${args.token}: the program makes no provider calls; mock it deliberately if it should`);
+        throw new Error(
+            `unexpected invoke ${args.token}: the program makes no provider calls; mock it deliberately if it should`,
+        );
     }
 
     /**
@@ -82,7 +93,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
      */
     attach(): void {
         const monitor = pulumi.runtime.getMonitor() as unknown as {
-            registerResource(request: RegisterResourceRequest, callback: (error: unknown, response: RegisterResourceResponse | undefined) => void): Promise<void>;
+            registerResource(
+                request: RegisterResourceRequest,
+                callback: (error: unknown, response: RegisterResourceResponse | undefined) => void,
+            ): Promise<void>;
         };
         const original = monitor.registerResource.bind(monitor);
         monitor.registerResource = (request, callback) => {
@@ -97,7 +111,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
     private record(request: RegisterResourceRequest, urn: string): void {
         const carried = new Set<string>();
-        request.getPropertydependenciesMap().forEach((dependencies) => dependencies.getUrnsList().forEach((dependency) => carried.add(dependency)));
+        request
+            .getPropertydependenciesMap()
+            .forEach((dependencies) => dependencies.getUrnsList().forEach((dependency) => carried.add(dependency)));
         const raw = request.getObject()?.toJavaScript() ?? {};
         const secretInputPaths: string[] = [];
         const providerReference = request.getProvider();
@@ -134,7 +150,9 @@ interface RegisterResourceRequest {
     getCustom(): boolean;
     getProvider(): string;
     getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getPropertydependenciesMap(): {
+        forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void;
+    };
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 interface RegisterResourceResponse {

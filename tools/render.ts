@@ -38,34 +38,50 @@ const types = {
 type Values = Record<string, unknown>;
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const get = (object: unknown, ...path: string[]): unknown =>
-    path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Values)[key] : undefined), object);
+    path.reduce<unknown>(
+        (node, key) => (node !== null && typeof node === "object" ? (node as Values)[key] : undefined),
+        object,
+    );
 
 /** The rule file: every group from kube-prometheus-stack's rule map and from PrometheusRule resources. */
 function ruleFile(resources: RegisteredResource[]): string {
     const groups: unknown[] = [];
     for (const resource of resources) {
         if (resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack") {
-            const ruleMap = (get(resource.inputs, "values", "additionalPrometheusRulesMap") ?? {}) as Record<string, { groups?: unknown[] }>;
+            const ruleMap = (get(resource.inputs, "values", "additionalPrometheusRulesMap") ?? {}) as Record<
+                string,
+                { groups?: unknown[] }
+            >;
             for (const entry of Object.values(ruleMap)) groups.push(...(entry.groups ?? []));
         }
-        if (resource.type === types.prometheusRule) groups.push(...((get(resource.inputs, "spec", "groups") as unknown[] | undefined) ?? []));
+        if (resource.type === types.prometheusRule)
+            groups.push(...((get(resource.inputs, "spec", "groups") as unknown[] | undefined) ?? []));
     }
     return stringify({ groups }, { lineWidth: 0 });
 }
 
 /** alertmanager.yaml: the Secret that kube-prometheus-stack's Alertmanager is told to load. */
 function alertmanagerFile(resources: RegisteredResource[]): string {
-    const release = resources.find((resource) => resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack");
+    const release = resources.find(
+        (resource) => resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack",
+    );
     const spec = get(release?.inputs, "values", "alertmanager", "alertmanagerSpec");
     if (get(spec, "useExistingSecret") !== true) {
-        throw new Error("alertmanager.yaml: Alertmanager is not configured from this program's own Secret (alertmanagerSpec.configSecret)");
+        throw new Error(
+            "alertmanager.yaml: Alertmanager is not configured from this program's own Secret (alertmanagerSpec.configSecret)",
+        );
     }
     const secretName = get(spec, "configSecret");
-    const secret = resources.find((resource) => resource.type === types.secret && get(resource.inputs, "metadata", "name") === secretName);
+    const secret = resources.find(
+        (resource) => resource.type === types.secret && get(resource.inputs, "metadata", "name") === secretName,
+    );
     // The Kubernetes provider marks all of a Secret's data secret; this key holds no credential
     // (they are *_file paths), and the canary scan of every rendered file proves it.
     const text = get(secret?.plainInputs, "stringData", "alertmanager.yaml");
-    if (typeof text !== "string") throw new Error(`alertmanager.yaml: no Secret ${String(secretName)} with an alertmanager.yaml key was registered`);
+    if (typeof text !== "string")
+        throw new Error(
+            `alertmanager.yaml: no Secret ${String(secretName)} with an alertmanager.yaml key was registered`,
+        );
     // Round-trip through the parser: the file must be YAML that Alertmanager can load.
     return stringify(parse(text), { lineWidth: 0 });
 }
@@ -75,7 +91,16 @@ export function renderFiles(resources: RegisteredResource[], outputs: Record<str
     const files = new Map<string, string>();
     files.set(
         "resources.json",
-        json(resources.map(({ urn, type, name, parent, dependsOn, provider }) => ({ urn, type, name, parent, dependsOn, provider }))),
+        json(
+            resources.map(({ urn, type, name, parent, dependsOn, provider }) => ({
+                urn,
+                type,
+                name,
+                parent,
+                dependsOn,
+                provider,
+            })),
+        ),
     );
     for (const release of resources.filter((resource) => resource.type === types.release)) {
         const inputs = release.inputs;
@@ -107,7 +132,10 @@ export function renderFiles(resources: RegisteredResource[], outputs: Record<str
                     name: inputs.name,
                     type: inputs.type,
                     url: inputs.url,
-                    jsonData: inputs.jsonDataEncoded === undefined ? {} : (JSON.parse(String(inputs.jsonDataEncoded)) as unknown),
+                    jsonData:
+                        typeof inputs.jsonDataEncoded === "string"
+                            ? (JSON.parse(inputs.jsonDataEncoded) as unknown)
+                            : {},
                 })),
         ),
     );
@@ -118,7 +146,7 @@ export function renderFiles(resources: RegisteredResource[], outputs: Record<str
 /** Resolves an exported Output (or plain value), writing a secret as "[secret]". */
 async function resolveOutput(value: unknown): Promise<unknown> {
     if (!pulumi.Output.isInstance(value)) return value;
-    const output = value as pulumi.Output<unknown>;
+    const output = value;
     const [plain, isSecret] = await new Promise<[unknown, boolean]>((done) => {
         void pulumi.all([output, pulumi.output(true)]).apply(([resolved]) => {
             void pulumi.isSecret(output).then((secret) => done([resolved, secret]));
@@ -140,7 +168,9 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
 
     let program: Record<string, unknown>;
     try {
-        program = (await import("../index")) as Record<string, unknown>;
+        // Loaded as the Pulumi CLI loads it: required, once, after the mocks and the config are in place.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        program = require("../index") as Record<string, unknown>;
     } catch (error) {
         // Config is validated before anything is registered; say so, with the count to prove it.
         await mocks.settled();
@@ -157,7 +187,10 @@ export async function renderStack(options: RenderOptions): Promise<RenderResult>
 
 function parseOverride(text: string, secret: boolean): ConfigOverride {
     const at = text.indexOf("=");
-    if (at <= 0) throw new Error(`expected <path>=<value>, got "${secret ? text.slice(0, Math.max(at, 0)) || "(hidden)" : text}"`);
+    if (at <= 0)
+        throw new Error(
+            `expected <path>=<value>, got "${secret ? text.slice(0, Math.max(at, 0)) || "(hidden)" : text}"`,
+        );
     return { path: text.slice(0, at), value: text.slice(at + 1), secret };
 }
 
@@ -172,7 +205,10 @@ async function main(): Promise<void> {
         strict: true,
     });
     if (values.stack === undefined) throw new Error("--stack is required: dev, staging or prod");
-    const overrides = [...values.config.map((text) => parseOverride(text, false)), ...values.secret.map((text) => parseOverride(text, true))];
+    const overrides = [
+        ...values.config.map((text) => parseOverride(text, false)),
+        ...values.secret.map((text) => parseOverride(text, true)),
+    ];
     const result = await renderStack({ stack: values.stack, overrides });
 
     const directory = resolve(values.out, values.stack);
@@ -181,14 +217,17 @@ async function main(): Promise<void> {
         mkdirSync(dirname(join(directory, path)), { recursive: true });
         writeFileSync(join(directory, path), content);
     }
-    console.log(`rendered stack ${values.stack}: ${result.resources.length} resources, ${result.files.size} files in ${directory}`);
+    console.log(
+        `rendered stack ${values.stack}: ${result.resources.length} resources, ${result.files.size} files in ${directory}`,
+    );
 }
 
 if (require.main === module) {
     main().then(
         () => process.exit(0),
         (error: Error & { registered?: number }) => {
-            const registered = error.registered === undefined ? "" : `\n(${error.registered} resources were registered)`;
+            const registered =
+                error.registered === undefined ? "" : `\n(${error.registered} resources were registered)`;
             console.error(`render failed: ${error.message}${registered}`);
             process.exit(1);
         },

@@ -77,7 +77,10 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
             pagerduty_configs: [
                 {
                     // Events API v2: the integration key is a routing key.
-                    routing_key_file: mountedSecretPath(args.receiverSecretName, receiverSecretKeys.pagerdutyRoutingKey),
+                    routing_key_file: mountedSecretPath(
+                        args.receiverSecretName,
+                        receiverSecretKeys.pagerdutyRoutingKey,
+                    ),
                     send_resolved: true,
                     description: "{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}",
                 },

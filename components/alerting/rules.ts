@@ -44,7 +44,8 @@ export function stellaRuleGroups(args: StellaRulesArgs): RuleGroup[] {
                     labels: { severity: "critical", service: "stella-backend" },
                     annotations: {
                         summary: "High error rate detected",
-                        description: "{{ $value | humanizePercentage }} of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
+                        description:
+                            "{{ $value | humanizePercentage }} of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
                     },
                 },
                 {
@@ -81,7 +82,8 @@ export function stellaRuleGroups(args: StellaRulesArgs): RuleGroup[] {
                     labels: { severity: "critical", service: "stella-agent" },
                     annotations: {
                         summary: "Agent pods restarting frequently",
-                        description: "Pod {{ $labels.pod }} restarted {{ $value | printf \"%.0f\" }} times in the last hour (threshold 5).",
+                        description:
+                            'Pod {{ $labels.pod }} restarted {{ $value | printf "%.0f" }} times in the last hour (threshold 5).',
                     },
                 },
             ],

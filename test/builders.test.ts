@@ -1,0 +1,171 @@
+// The pure builders, called directly: Helm values, Alertmanager config, Jaeger config, the Alloy
+// pipeline, data sources and dashboards.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseStackConfig } from "../config";
+import { alertmanagerConfig } from "../components/alerting/alertmanager-config";
+import { alloyPipeline, alloyValues } from "../components/alloy";
+import { grafanaDataSources, grafanaValues } from "../components/grafana";
+import { mergeValues } from "../components/helm";
+import { jaegerConfig } from "../components/jaeger";
+import { lokiValues } from "../components/loki";
+import { stellaDashboards } from "../dashboards";
+import { datasourceUids } from "../dashboards/model";
+import { get } from "./paths";
+
+const dev = parseStackConfig("dev", {});
+
+describe("mergeValues", () => {
+    it("merges maps key by key and lets lists and scalars of the override win, like Helm", () => {
+        const base = { a: { b: 1, c: [1, 2] }, d: "x" };
+        const merged = mergeValues(base, { a: { c: [3] }, d: "y", e: true });
+        assert.deepEqual(merged, { a: { b: 1, c: [3] }, d: "y", e: true });
+        assert.deepEqual(base, { a: { b: 1, c: [1, 2] }, d: "x" }, "the base is not changed");
+    });
+});
+
+describe("alertmanagerConfig", () => {
+    const args = {
+        receiverSecretName: "receivers",
+        slackChannel: "#stella-alerts",
+        groupWait: "30s",
+        groupInterval: "5m",
+        repeatInterval: "4h",
+    };
+    it("routes to Slack by default and critical alerts to PagerDuty, with the seed's timings", () => {
+        const config = alertmanagerConfig({ ...args, slackEnabled: true, pagerdutyEnabled: true }) as {
+            route: {
+                receiver: string;
+                group_wait: string;
+                group_interval: string;
+                repeat_interval: string;
+                routes: { receiver: string; matchers: string[] }[];
+            };
+        };
+        assert.equal(config.route.receiver, "slack");
+        assert.deepEqual(
+            [config.route.group_wait, config.route.group_interval, config.route.repeat_interval],
+            ["30s", "5m", "4h"],
+        );
+        assert.deepEqual(config.route.routes.at(-1), { receiver: "pagerduty", matchers: ['severity = "critical"'] });
+    });
+    it("keeps critical alerts on Slack when PagerDuty is not configured", () => {
+        const config = alertmanagerConfig({ ...args, slackEnabled: true, pagerdutyEnabled: false }) as {
+            route: { routes: { receiver: string }[] };
+            receivers: { name: string }[];
+        };
+        assert.deepEqual(
+            config.route.routes.map((route) => route.receiver),
+            ["null"],
+        );
+        assert.deepEqual(
+            config.receivers.map((receiver) => receiver.name),
+            ["null", "slack"],
+        );
+    });
+});
+
+describe("lokiValues", () => {
+    it("keeps dev on a filesystem volume with the tsdb v13 schema and retention", () => {
+        const values = lokiValues({ loki: dev.loki });
+        assert.equal(values.deploymentMode, "Monolithic");
+        assert.deepEqual(get(values, "loki.storage"), { type: "filesystem" });
+        assert.equal(get(values, "loki.schemaConfig.configs.0.schema"), "v13");
+        assert.equal(get(values, "loki.schemaConfig.configs.0.store"), "tsdb");
+        assert.equal(get(values, "loki.limits_config.retention_period"), "168h");
+        assert.equal(get(values, "loki.compactor.retention_enabled"), true);
+        assert.deepEqual(
+            ["read", "write", "backend"].map((target) => get(values, `${target}.replicas`)),
+            [0, 0, 0],
+        );
+        assert.equal(values.defaults, undefined);
+    });
+});
+
+describe("jaegerConfig", () => {
+    it("listens on 0.0.0.0 for OTLP gRPC 4317, OTLP HTTP 4318, the UI 16686 and health 13133", () => {
+        const config = jaegerConfig(dev.jaeger.storage);
+        assert.equal(get(config, "receivers.otlp.protocols.grpc.endpoint"), "0.0.0.0:4317");
+        assert.equal(get(config, "receivers.otlp.protocols.http.endpoint"), "0.0.0.0:4318");
+        assert.equal(get(config, "extensions.jaeger_query.http.endpoint"), "0.0.0.0:16686");
+        assert.equal(get(config, "extensions.healthcheckv2.http.endpoint"), "0.0.0.0:13133");
+        assert.equal(
+            get(config, "exporters.jaeger_storage_exporter.trace_storage"),
+            get(config, "extensions.jaeger_query.storage.traces"),
+        );
+    });
+});
+
+describe("alloy", () => {
+    const pipeline = alloyPipeline("http://loki.monitoring.svc.cluster.local:3100/loki/api/v1/push");
+    it("labels by level only and keeps session_id and trace_id as structured metadata", () => {
+        assert.match(pipeline, /stage\.labels \{\s*values = \{ level = "" \}/);
+        assert.match(pipeline, /stage\.structured_metadata \{\s*values = \{ session_id = "", trace_id = "" \}/);
+        assert.doesNotMatch(pipeline.split("stage.labels")[1]?.split("}")[1] ?? "", /session_id|trace_id/);
+    });
+    it("holds nothing Helm's tpl would evaluate", () => {
+        const values = alloyValues({ lokiPushUrl: "http://loki:3100/loki/api/v1/push", alloy: dev.alloy }) as {
+            alloy: { configMap: { content: string } };
+        };
+        assert.doesNotMatch(values.alloy.configMap.content, /\{\{/);
+    });
+});
+
+describe("grafana", () => {
+    it("takes the admin credentials from the existing Secret and keeps anonymous access off", () => {
+        const values = grafanaValues({ grafana: dev.grafana, adminSecretName: "grafana-admin" });
+        assert.deepEqual(values.admin, {
+            existingSecret: "grafana-admin",
+            userKey: "admin-user",
+            passwordKey: "admin-password",
+        });
+        assert.deepEqual((values["grafana.ini"] as Record<string, unknown>)["auth.anonymous"], { enabled: false });
+        assert.equal(get(values["grafana.ini"], "server.root_url"), "http://localhost:3000");
+        assert.equal(JSON.stringify(values).includes("adminPassword"), false);
+    });
+    it("registers the three data sources under the uids dashboards use", () => {
+        const sources = grafanaDataSources({
+            prometheus: "http://p:9090",
+            loki: "http://l:3100",
+            jaeger: "http://j:16686",
+        });
+        assert.deepEqual(
+            sources.map((source) => [source.uid, source.type]),
+            [
+                [datasourceUids.prometheus, "prometheus"],
+                [datasourceUids.loki, "loki"],
+                [datasourceUids.jaeger, "jaeger"],
+            ],
+        );
+    });
+});
+
+describe("dashboards", () => {
+    it("renders the seed's STELLA Overview with its four panels on current panel types", () => {
+        const overview = stellaDashboards().find((dashboard) => dashboard.uid === "stella-overview");
+        assert.ok(overview);
+        assert.deepEqual(
+            overview.panels.map((panel) => [panel.title, panel.type]),
+            [
+                ["Active Sessions", "stat"],
+                ["Request Rate", "timeseries"],
+                ["Error Rate", "timeseries"],
+                ["Response Latency", "heatmap"],
+            ],
+        );
+        assert.match(overview.panels[3]?.targets[0]?.expr ?? "", /^sum by \(le\)/);
+    });
+    it("is deterministic: two builds give the same bytes", () => {
+        assert.equal(JSON.stringify(stellaDashboards()), JSON.stringify(stellaDashboards()));
+    });
+    it("refers only to data sources the stack registers", () => {
+        const known = new Set(Object.values(datasourceUids));
+        for (const dashboard of stellaDashboards()) {
+            for (const panel of dashboard.panels) {
+                assert.ok(known.has(panel.datasource.uid as never), `${dashboard.uid}/${panel.title}`);
+                for (const target of panel.targets) assert.ok(known.has(target.datasource.uid as never));
+            }
+        }
+    });
+});

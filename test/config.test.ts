@@ -1,0 +1,227 @@
+// The config layer: defaults, the documented defaults in Pulumi.yaml, and a table of bad configs,
+// each of which must fail with its key named, before anything is registered.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { ConfigError, defaultConfigValues, parseStackConfig, type RawEntry } from "../config";
+
+const plain = (value: unknown): RawEntry => ({ value, secret: false });
+const secret = (value: unknown): RawEntry => ({ value, secret: true });
+
+/** Valid prod config with canary secrets; each bad case changes one thing. */
+function prodEntries(): Record<string, RawEntry> {
+    return {
+        alerting: secret({
+            slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/CANARYSLACK",
+            pagerdutyRoutingKey: "CANARYPAGERDUTY0123456789",
+        }),
+        loki: secret({
+            replicas: 3,
+            objectStorage: {
+                region: "eu-central-1",
+                bucketNames: { chunks: "chunks", ruler: "ruler", admin: "admin" },
+                accessKeyId: "AKIA",
+                secretAccessKey: "CANARY-S3",
+            },
+        }),
+        jaeger: secret({
+            storage: { type: "opensearch", serverUrls: ["https://os:9200"], username: "jaeger", password: "CANARY-ES" },
+        }),
+    };
+}
+
+function failure(stack: string, entries: Record<string, RawEntry>): ConfigError {
+    try {
+        parseStackConfig(stack, entries);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return error;
+    }
+    assert.fail("expected the config to be refused");
+}
+
+describe("config", () => {
+    it("gives dev the defaults", () => {
+        const config = parseStackConfig("dev", {});
+        assert.equal(config.environment, "dev");
+        assert.equal(config.kubernetes.namespace, "monitoring");
+        assert.equal(config.stella.namespace, "ai-agents");
+        assert.equal(config.alerting.slackChannel, "#stella-alerts");
+        assert.deepEqual(
+            [config.alerting.groupWait, config.alerting.groupInterval, config.alerting.repeatInterval],
+            ["30s", "5m", "4h"],
+        );
+        assert.equal(config.alerting.slackWebhookUrl, undefined);
+        assert.equal(config.jaeger.storage.type, "memory");
+    });
+
+    it("documents exactly the defaults in Pulumi.yaml", () => {
+        const project = parse(readFileSync(`${__dirname}/../Pulumi.yaml`, "utf8")) as {
+            config: Record<string, { value: unknown }>;
+        };
+        const documented = Object.fromEntries(
+            Object.entries(project.config).map(([key, declaration]) => [
+                key.replace(/^stella-monitoring:/, ""),
+                declaration.value,
+            ]),
+        );
+        assert.deepEqual(documented, defaultConfigValues());
+    });
+
+    it("fills what a stack leaves out of an object with the defaults", () => {
+        const config = parseStackConfig("dev", { prometheus: plain({ replicas: 2 }) });
+        assert.equal(config.prometheus.replicas, 2);
+        assert.equal(config.prometheus.retention, "7d");
+        assert.equal(config.prometheus.resources.requests.cpu, "200m");
+    });
+
+    it("turns every secret into a secret Output", async () => {
+        const config = parseStackConfig("prod", prodEntries());
+        for (const output of [
+            config.alerting.slackWebhookUrl,
+            config.alerting.pagerdutyRoutingKey,
+            config.loki.objectStorage?.secretAccessKey,
+            config.jaeger.storage.password,
+        ]) {
+            assert.ok(output !== undefined && pulumi.Output.isInstance(output));
+            assert.equal(await pulumi.isSecret(output), true);
+        }
+    });
+
+    const badConfigs: { name: string; stack?: string; entries: Record<string, RawEntry>; key: string; says: RegExp }[] =
+        [
+            {
+                name: "an unknown top-level key",
+                entries: { alertng: plain({}) },
+                key: "alertng",
+                says: /did you mean "alerting"/,
+            },
+            {
+                name: "an unknown nested key",
+                entries: { loki: plain({ retentoin: "24h" }) },
+                key: "loki.retentoin",
+                says: /did you mean "retention"/,
+            },
+            {
+                name: "a wrong type",
+                entries: { prometheus: plain({ replicas: "two" }) },
+                key: "prometheus.replicas",
+                says: /expected number/,
+            },
+            {
+                name: "a malformed duration",
+                entries: { loki: plain({ retention: "7 days" }) },
+                key: "loki.retention",
+                says: /duration.*"7 days"/,
+            },
+            {
+                name: "a malformed size",
+                entries: { loki: plain({ storage: { size: "10 gigs" } }) },
+                key: "loki.storage.size",
+                says: /quantity/,
+            },
+            {
+                name: "a malformed retention size",
+                entries: { prometheus: plain({ retentionSize: "45G" }) },
+                key: "prometheus.retentionSize",
+                says: /GB/,
+            },
+            {
+                name: "a malformed URL",
+                entries: { grafana: plain({ url: "grafana.local" }) },
+                key: "grafana.url",
+                says: /URL/,
+            },
+            {
+                name: "an unpinned version",
+                entries: { versions: plain({ loki: "latest" }) },
+                key: "versions.loki",
+                says: /exact chart version/,
+            },
+            {
+                name: "a version range",
+                entries: { versions: plain({ grafana: "^12.0.0" }) },
+                key: "versions.grafana",
+                says: /no ranges/,
+            },
+            {
+                name: "an unknown chart",
+                entries: { versions: plain({ tempo: "1.0.0" }) },
+                key: "versions.tempo",
+                says: /unknown key/,
+            },
+            {
+                name: "an unknown enum value",
+                entries: { jaeger: plain({ storage: { type: "cassandra" } }) },
+                key: "jaeger.storage.type",
+                says: /one of "memory", "elasticsearch", "opensearch"/,
+            },
+            { name: "an unknown stack name", stack: "qa", entries: {}, key: "environment", says: /stack "qa"/ },
+            {
+                name: "a secret set in plain text",
+                entries: { alerting: plain({ slackWebhookUrl: "https://hooks.slack.com/services/x" }) },
+                key: "alerting.slackWebhookUrl",
+                says: /--secret/,
+            },
+            {
+                name: "a malformed secret, without echoing it",
+                entries: { alerting: secret({ slackWebhookUrl: "not-a-url-CANARY" }) },
+                key: "alerting.slackWebhookUrl",
+                says: /not shown/,
+            },
+            {
+                name: "two Loki replicas on a filesystem",
+                entries: { loki: plain({ replicas: 2 }) },
+                key: "loki.replicas",
+                says: /objectStorage/,
+            },
+            {
+                name: "a nodePort without NodePort",
+                entries: { grafana: plain({ service: { nodePort: 30300 } }) },
+                key: "grafana.service.nodePort",
+                says: /NodePort/,
+            },
+        ];
+    for (const bad of badConfigs) {
+        it(`refuses ${bad.name}, naming ${bad.key}`, () => {
+            const error = failure(bad.stack ?? "dev", bad.entries);
+            const line = error.problems.find((problem) => problem.startsWith(`${bad.key}:`));
+            assert.ok(line, `no problem names ${bad.key}: ${error.message}`);
+            assert.match(line, bad.says);
+            assert.doesNotMatch(error.message, /CANARY/, "a secret value leaked into the error");
+        });
+    }
+
+    for (const missing of ["alerting.slackWebhookUrl", "alerting.pagerdutyRoutingKey"]) {
+        for (const stack of ["staging", "prod"]) {
+            it(`refuses ${stack} without ${missing}, naming it`, () => {
+                const entries = prodEntries();
+                const alerting = { ...(entries.alerting?.value as Record<string, unknown>) };
+                delete alerting[missing.split(".")[1] as string];
+                const error = failure(stack, { ...entries, alerting: secret(alerting) });
+                assert.ok(
+                    error.problems.some((problem) => problem.startsWith(`${missing}: required in ${stack}`)),
+                    error.message,
+                );
+            });
+        }
+    }
+
+    it("refuses prod without object storage and with in-memory traces", () => {
+        const error = failure("prod", { alerting: prodEntries().alerting as RawEntry });
+        assert.ok(error.problems.some((problem) => problem.startsWith("loki.objectStorage: required in prod")));
+        assert.ok(error.problems.some((problem) => problem.startsWith('jaeger.storage.type: "memory"')));
+    });
+
+    it("lets a differently named stack choose its environment", () => {
+        assert.equal(parseStackConfig("dev-alice", { environment: plain("dev") }).environment, "dev");
+    });
+
+    it("reports every problem at once", () => {
+        const error = failure("dev", { loki: plain({ retention: "x" }), grafana: plain({ url: "y" }) });
+        assert.equal(error.problems.length, 2);
+    });
+});

@@ -1,0 +1,151 @@
+// What staging and prod have in common, beyond dev: receivers, object storage, OpenSearch, Ingress.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { it } from "node:test";
+import { parse } from "yaml";
+import { canaries, describeStack, get } from "./stack-harness";
+
+const productionResources = [
+    "pulumi:providers:kubernetes kubernetes",
+    "kubernetes:core/v1:Namespace monitoring-namespace",
+    "stella:monitoring:PrometheusStack prometheus",
+    "kubernetes:core/v1:Secret prometheus-receivers",
+    "kubernetes:core/v1:Secret prometheus-alertmanager-config",
+    "kubernetes:helm.sh/v3:Release prometheus",
+    "stella:monitoring:Loki loki",
+    "kubernetes:core/v1:Secret loki-object-storage",
+    "kubernetes:helm.sh/v3:Release loki",
+    "stella:monitoring:LogCollector alloy",
+    "kubernetes:helm.sh/v3:Release alloy",
+    "stella:monitoring:Jaeger jaeger",
+    "kubernetes:core/v1:Secret jaeger-storage",
+    "kubernetes:helm.sh/v3:Release jaeger",
+    "stella:monitoring:Grafana grafana",
+    "random:index/randomPassword:RandomPassword grafana-admin-password",
+    "kubernetes:core/v1:Secret grafana-admin",
+    "kubernetes:helm.sh/v3:Release grafana",
+    "pulumi:providers:grafana grafana-provider",
+    "grafana:oss/folder:Folder grafana-folder",
+    "grafana:oss/dataSource:DataSource grafana-datasource-prometheus",
+    "grafana:oss/dataSource:DataSource grafana-datasource-loki",
+    "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
+];
+
+export interface ProductionSizes {
+    readonly prometheusReplicas: number;
+    readonly prometheusRetention: string;
+    readonly prometheusStorage: string;
+    readonly lokiReplicas: number;
+    readonly jaegerReplicas: number;
+    readonly grafanaHost: string;
+}
+
+export function describeProductionStack(stack: "staging" | "prod", sizes: ProductionSizes): void {
+    // The versions this stack pins in its own file: the test reads them rather than repeating them.
+    const stackFile = parse(readFileSync(`${__dirname}/../Pulumi.${stack}.yaml`, "utf8")) as {
+        config: Record<string, Record<string, string>>;
+    };
+    const pinned = stackFile.config["stella-monitoring:versions"];
+    assert.ok(pinned, `Pulumi.${stack}.yaml must pin every chart version`);
+
+    describeStack(stack, true, {
+        versions: {
+            "kube-prometheus-stack": pinned.kubePrometheusStack as string,
+            loki: pinned.loki as string,
+            alloy: pinned.alloy as string,
+            jaeger: pinned.jaeger as string,
+            grafana: pinned.grafana as string,
+        },
+        resources: productionResources,
+        secrets: [
+            {
+                value: canaries.slackWebhookUrl,
+                secretName: "kube-prometheus-stack-alertmanager-receivers",
+                key: "slack-webhook-url",
+            },
+            {
+                value: canaries.pagerdutyRoutingKey,
+                secretName: "kube-prometheus-stack-alertmanager-receivers",
+                key: "pagerduty-routing-key",
+            },
+            { value: canaries.s3SecretAccessKey, secretName: "loki-object-storage", key: "LOKI_S3_SECRET_ACCESS_KEY" },
+            { value: canaries.storagePassword, secretName: "jaeger-storage", key: "password" },
+        ],
+        extra: ({ result, release }) => {
+            it("pins all five chart versions in the stack file", () => {
+                assert.deepEqual(Object.keys(pinned).sort(), [
+                    "alloy",
+                    "grafana",
+                    "jaeger",
+                    "kubePrometheusStack",
+                    "loki",
+                ]);
+            });
+            it("reads receiver credentials from mounted files, never inline", () => {
+                const text = result().files.get("alertmanager.yaml") ?? "";
+                assert.match(
+                    text,
+                    /api_url_file: \/etc\/alertmanager\/secrets\/kube-prometheus-stack-alertmanager-receivers\/slack-webhook-url/,
+                );
+                assert.match(
+                    text,
+                    /routing_key_file: \/etc\/alertmanager\/secrets\/kube-prometheus-stack-alertmanager-receivers\/pagerduty-routing-key/,
+                );
+                assert.doesNotMatch(text, /api_url:|routing_key:|service_key:/);
+                const spec = get(release("kube-prometheus-stack"), "values.alertmanager.alertmanagerSpec");
+                assert.deepEqual(get(spec, "secrets"), ["kube-prometheus-stack-alertmanager-receivers"]);
+                assert.equal(get(spec, "configSecret"), "kube-prometheus-stack-alertmanager-config");
+            });
+            it("runs Prometheus and Alertmanager replicated on persistent volumes", () => {
+                const values = release("kube-prometheus-stack");
+                assert.equal(get(values, "values.prometheus.prometheusSpec.replicas"), sizes.prometheusReplicas);
+                assert.equal(get(values, "values.prometheus.prometheusSpec.retention"), sizes.prometheusRetention);
+                assert.equal(
+                    get(
+                        values,
+                        "values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage",
+                    ),
+                    sizes.prometheusStorage,
+                );
+                assert.equal(get(values, "values.alertmanager.alertmanagerSpec.replicas"), 3);
+                assert.ok(get(values, "values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate"));
+            });
+            it("stores logs in object storage, credentials expanded from the environment", () => {
+                const values = release("loki");
+                assert.equal(get(values, "values.loki.storage.type"), "s3");
+                assert.equal(get(values, "values.loki.schemaConfig.configs.0.object_store"), "s3");
+                assert.equal(get(values, "values.loki.storage.s3.secretAccessKey"), "${LOKI_S3_SECRET_ACCESS_KEY}");
+                assert.equal(get(values, "values.loki.storage.s3.accessKeyId"), "${LOKI_S3_ACCESS_KEY_ID}");
+                assert.deepEqual(get(values, "values.defaults.extraEnvFrom"), [
+                    { secretRef: { name: "loki-object-storage" } },
+                ]);
+                assert.equal(get(values, "values.singleBinary.replicas"), sizes.lokiReplicas);
+            });
+            it("stores traces in OpenSearch with the password from a Secret", () => {
+                const values = release("jaeger");
+                const backend = get(values, "values.userconfig.extensions.jaeger_storage.backends.primary.opensearch");
+                assert.equal(get(backend, "auth.basic.password"), "${env:JAEGER_STORAGE_PASSWORD}");
+                assert.equal(get(values, "values.jaeger.replicas"), sizes.jaegerReplicas);
+                assert.deepEqual(get(values, "values.jaeger.extraEnv"), [
+                    {
+                        name: "JAEGER_STORAGE_PASSWORD",
+                        valueFrom: { secretKeyRef: { name: "jaeger-storage", key: "password" } },
+                    },
+                ]);
+            });
+            it("serves Grafana through a TLS Ingress at its public URL", () => {
+                const values = release("grafana");
+                assert.deepEqual(get(values, "values.ingress.hosts"), [sizes.grafanaHost]);
+                assert.deepEqual(get(values, "values.ingress.tls"), [
+                    { secretName: "grafana-tls", hosts: [sizes.grafanaHost] },
+                ]);
+                assert.equal(get(get(values, "values") as object, "persistence.enabled"), true);
+                const ini = (get(values, "values") as Record<string, unknown>)["grafana.ini"];
+                assert.equal(get(ini, "security.cookie_secure"), true);
+                assert.deepEqual((ini as Record<string, unknown>)["auth.anonymous"], { enabled: false });
+            });
+        },
+    });
+}

@@ -1,0 +1,11 @@
+// prod: HA, persistent, object storage.
+import { describeProductionStack } from "./production-stacks";
+
+describeProductionStack("prod", {
+    prometheusReplicas: 2,
+    prometheusRetention: "30d",
+    prometheusStorage: "100Gi",
+    lokiReplicas: 3,
+    jaegerReplicas: 2,
+    grafanaHost: "grafana.stella.example.com",
+});
