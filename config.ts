@@ -292,6 +292,8 @@ const schema = z.strictObject({
         .strictObject({
             /** Grafana's public URL: its root_url, and where this program's Grafana provider reaches it. */
             url: httpUrl().default("http://localhost:3000"),
+            /** Where `pulumi up` reaches Grafana's API when that is not `url` (a port-forward, an internal name). */
+            apiUrl: httpUrl().optional(),
             adminUser: z.string().min(1).default("admin"),
             replicas: z.number().int().min(1).max(10).default(1),
             persistence: persistentVolume(false, "5Gi"),

@@ -96,6 +96,8 @@ export function alloyValues(args: { lokiPushUrl: string; alloy: StackConfig["all
             // Usage reporting to grafana.com: off, the cluster need not reach it.
             enableReporting: false,
         },
+        // The chart's reloader sidecar asks for requests only; every container here gets a memory limit.
+        configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "100Mi" } } },
         // The PodLogs CRD serves Alloy's operator-style config, which this pipeline does not use.
         crds: { create: false },
     };

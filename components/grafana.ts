@@ -136,6 +136,9 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
             },
             resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         },
+        // A root init container that chowns the volume; the pod's fsGroup (472) already gives Grafana
+        // a new volume it can write.
+        initChownData: { enabled: false },
         testFramework: { enabled: false },
     };
 }
@@ -196,7 +199,7 @@ export class Grafana extends pulumi.ComponentResource {
         this.provider = new grafana.Provider(
             `${name}-provider`,
             {
-                url: config.url,
+                url: config.apiUrl ?? config.url,
                 auth: pulumi.interpolate`${config.adminUser}:${password.result}`,
                 retries: 12,
                 retryWait: 10,

@@ -66,7 +66,9 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         loki: {
             // Single-tenant: Alloy and Grafana need no X-Scope-OrgID header.
             auth_enabled: false,
-            commonConfig: { replication_factor: Math.min(loki.replicas, 3) },
+            // Writes need a quorum of the factor: 3 copies survive the loss of one pod; with fewer than
+            // three replicas a factor of 2 would block writes whenever one pod is down.
+            commonConfig: { replication_factor: loki.replicas >= 3 ? 3 : 1 },
             schemaConfig: {
                 configs: [
                     {
@@ -111,6 +113,8 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         chunksCache: caches.enabled
             ? { enabled: true, allocatedMemory: caches.chunksCacheMemoryMb }
             : { enabled: false },
+        // The caches' metrics exporter: small, and bounded like every other container.
+        memcachedExporter: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
         resultsCache: caches.enabled
             ? { enabled: true, allocatedMemory: caches.resultsCacheMemoryMb }
             : { enabled: false },

@@ -98,6 +98,10 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
         kubeEtcd: controlPlane,
         kubeProxy: controlPlane,
         prometheusOperator: {
+            // The hook Jobs that create and patch the admission webhook's certificate.
+            admissionWebhooks: {
+                patch: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } } },
+            },
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
             prometheusConfigReloader: {
                 resources: { requests: { cpu: "10m", memory: "25Mi" }, limits: { memory: "50Mi" } },

@@ -5,7 +5,7 @@ describeProductionStack("staging", {
     prometheusReplicas: 2,
     prometheusRetention: "7d",
     prometheusStorage: "20Gi",
-    lokiReplicas: 2,
+    lokiReplicas: 3,
     jaegerReplicas: 2,
     grafanaHost: "grafana.staging.stella.example.com",
 });

@@ -52,10 +52,7 @@ export function stellaRuleGroups(args: StellaRulesArgs): RuleGroup[] {
                     alert: "HighLatency",
                     // The seed took a quantile per series; the buckets must be summed by le first, or
                     // one slow pod among many (or many fast ones) mislead it.
-                    expr: promql(`
-                        histogram_quantile(0.95,
-                          sum by (le) (rate(stella_http_request_duration_bucket[5m]))
-                        ) > 2`),
+                    expr: "histogram_quantile(0.95, sum by (le) (rate(stella_http_request_duration_bucket[5m]))) > 2",
                     for: "5m",
                     labels: { severity: "warning", service: "stella-backend" },
                     annotations: {

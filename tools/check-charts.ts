@@ -1,0 +1,490 @@
+// Renders every stack offline, runs `helm template` on each release's pinned chart, validates the core objects,
+// warns on containers without requests/limits and totals the requests. Needs the chart sources fetched
+// locally (no network in CI), so it is not part of `npm test`.
+//
+//   npx tsx tools/check-charts.ts --charts /opt/charts [--helm /opt/helm/helm] [--stack dev|staging|prod]... [--keep]
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parse, parseAllDocuments } from "yaml";
+
+const projectRoot = resolve(__dirname, "..");
+const stacks = ["dev", "staging", "prod"] as const;
+type StackName = (typeof stacks)[number];
+
+/** Canary secrets: obviously fake values that satisfy config validation. dev takes no storage secrets. */
+const alertingSecrets = [
+    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T0/B0/X",
+    "alerting.pagerdutyRoutingKey=ABCDEFGHIJKLMNOPQRSTUVWX012345",
+];
+const canarySecrets: Record<StackName, readonly string[]> = {
+    dev: alertingSecrets,
+    staging: [...alertingSecrets, "loki.objectStorage.secretAccessKey=s3secret", "jaeger.storage.password=espassword"],
+    prod: [...alertingSecrets, "loki.objectStorage.secretAccessKey=s3secret", "jaeger.storage.password=espassword"],
+};
+
+/** dev must fit on a laptop cluster. */
+const devFootprintTarget = { milliCpu: 1000, bytes: 2 * 1024 ** 3 };
+
+// ---------------------------------------------------------------------------------------------------
+// Kubernetes objects
+
+type Json = Record<string, unknown>;
+interface Manifest {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata?: { readonly name?: string; readonly namespace?: string };
+    readonly [key: string]: unknown;
+}
+
+/** A scalar as text (YAML may give a number where a string is meant); undefined for anything else. */
+const scalarText = (value: unknown): string | undefined =>
+    typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+const isObject = (value: unknown): value is Json =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
+const get = (node: unknown, ...path: string[]): unknown =>
+    path.reduce<unknown>((at, key) => (isObject(at) ? at[key] : undefined), node);
+
+/** A model class of kubernetes-models: constructed from a plain object, `validate()` throws on violations. */
+type ModelClass = new (data: unknown) => { validate(): void };
+
+/** The core kinds validated, by API group version. Any other apiVersion of these kinds is a failure. */
+const validatedKinds: Record<string, readonly string[]> = {
+    "apps/v1": ["Deployment", "StatefulSet", "DaemonSet"],
+    v1: ["Service", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim"],
+    "networking.k8s.io/v1": ["Ingress"],
+    "rbac.authorization.k8s.io/v1": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+    "policy/v1": ["PodDisruptionBudget"],
+    "batch/v1": ["Job"],
+};
+
+/**
+ * Loads the model classes, by `apiVersion/kind`. kubernetes-models is ESM-only (its exports have no
+ * `require` condition), so it is loaded with a native dynamic import.
+ */
+async function loadModels(): Promise<Map<string, ModelClass>> {
+    const models = new Map<string, ModelClass>();
+    for (const [apiVersion, kinds] of Object.entries(validatedKinds)) {
+        const specifier = `kubernetes-models/${apiVersion}`;
+        const module = (await import(specifier)) as Record<string, ModelClass | undefined>;
+        for (const kind of kinds) {
+            const model = module[kind];
+            if (model === undefined) throw new Error(`${specifier} has no model ${kind}`);
+            models.set(`${apiVersion}/${kind}`, model);
+        }
+    }
+    return models;
+}
+
+const coreKinds = new Set(Object.values(validatedKinds).flat());
+const workloadKinds = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+/** Parses helm's output; `kind: List` objects (kube-prometheus-stack's additional monitors) are flattened. */
+function parseManifests(text: string): Manifest[] {
+    const manifests: Manifest[] = [];
+    const add = (object: unknown) => {
+        if (!isObject(object)) return;
+        if (object.kind === "List" && Array.isArray(object.items)) object.items.forEach(add);
+        else if (typeof object.kind === "string" && typeof object.apiVersion === "string")
+            manifests.push(object as Manifest);
+    };
+    for (const document of parseAllDocuments(text)) {
+        if (document.errors.length > 0)
+            throw new Error(`helm output is not YAML: ${document.errors[0]?.message ?? ""}`);
+        add(document.toJS());
+    }
+    return manifests;
+}
+
+const describe = (manifest: Manifest) => `${manifest.kind}/${manifest.metadata?.name ?? "?"}`;
+
+/** Schema problems of the core-kind objects. */
+function validateManifests(manifests: readonly Manifest[], models: ReadonlyMap<string, ModelClass>): string[] {
+    const problems: string[] = [];
+    for (const manifest of manifests) {
+        if (!coreKinds.has(manifest.kind)) continue;
+        const Model = models.get(`${manifest.apiVersion}/${manifest.kind}`);
+        if (Model === undefined) {
+            problems.push(`${describe(manifest)}: unexpected apiVersion ${manifest.apiVersion}`);
+            continue;
+        }
+        try {
+            new Model(manifest).validate();
+        } catch (error) {
+            problems.push(`${describe(manifest)}: ${(error as Error).message.replace(/\s+/g, " ")}`);
+        }
+    }
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Resources
+
+/** CPU in millicores. */
+function milliCpu(quantity: unknown): number | undefined {
+    if (quantity === undefined || quantity === null) return undefined;
+    const text = scalarText(quantity) ?? JSON.stringify(quantity);
+    const match = /^([0-9.]+(?:e[+-]?[0-9]+)?)(m?)$/.exec(text);
+    if (match === null) throw new Error(`not a CPU quantity: ${text}`);
+    return Number(match[1]) * (match[2] === "m" ? 1 : 1000);
+}
+
+const memoryUnits: Record<string, number> = {
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+};
+
+/** Memory in bytes. */
+function bytes(quantity: unknown): number | undefined {
+    if (quantity === undefined || quantity === null) return undefined;
+    const text = scalarText(quantity) ?? JSON.stringify(quantity);
+    const match = /^([0-9.]+(?:e[+-]?[0-9]+)?)([kMGT]i?|Ki)?$/.exec(text);
+    const unit = memoryUnits[match?.[2] ?? ""];
+    if (match === null || unit === undefined) throw new Error(`not a memory quantity: ${text}`);
+    return Number(match[1]) * unit;
+}
+
+const formatCpu = (milli: number) => `${(milli / 1000).toFixed(2)} CPU`;
+const formatMemory = (value: number) => `${(value / 1024 ** 3).toFixed(2)} GiB`;
+
+interface Footprint {
+    milliCpu: number;
+    bytes: number;
+}
+interface FootprintLine extends Footprint {
+    readonly what: string;
+}
+interface Container {
+    readonly name: string;
+    readonly resources?: unknown;
+    readonly restartPolicy?: string;
+}
+
+/** A pod's effective requests: its containers plus sidecar init containers, or its largest init container. */
+function podRequests(containers: readonly Container[], initContainers: readonly Container[]): Footprint {
+    const request = (container: Container) => ({
+        milliCpu: milliCpu(get(container.resources, "requests", "cpu")) ?? 0,
+        bytes: bytes(get(container.resources, "requests", "memory")) ?? 0,
+    });
+    const running = [...containers, ...initContainers.filter((container) => container.restartPolicy === "Always")].map(
+        request,
+    );
+    const sum = running.reduce(
+        (total, each) => ({ milliCpu: total.milliCpu + each.milliCpu, bytes: total.bytes + each.bytes }),
+        { milliCpu: 0, bytes: 0 },
+    );
+    for (const init of initContainers.filter((container) => container.restartPolicy !== "Always").map(request)) {
+        sum.milliCpu = Math.max(sum.milliCpu, init.milliCpu);
+        sum.bytes = Math.max(sum.bytes, init.bytes);
+    }
+    return sum;
+}
+
+/** Containers without a CPU request, a memory request or a memory limit. */
+function missingResources(container: Container): string[] {
+    const missing: string[] = [];
+    if (get(container.resources, "requests", "cpu") === undefined) missing.push("cpu request");
+    if (get(container.resources, "requests", "memory") === undefined) missing.push("memory request");
+    if (get(container.resources, "limits", "memory") === undefined) missing.push("memory limit");
+    return missing;
+}
+
+/** The config-reloader sidecar's requests, from the Prometheus Operator's flags. */
+function configReloaderRequests(manifests: readonly Manifest[]): Footprint {
+    const footprint = { milliCpu: 0, bytes: 0 };
+    for (const manifest of manifests.filter((each) => each.kind === "Deployment")) {
+        const containers = (get(manifest, "spec", "template", "spec", "containers") as Container[] | undefined) ?? [];
+        for (const arg of containers.flatMap((container) => (get(container, "args") as string[] | undefined) ?? [])) {
+            const [flag, value] = arg.split("=", 2);
+            if (flag === "--config-reloader-cpu-request") footprint.milliCpu = milliCpu(value) ?? 0;
+            if (flag === "--config-reloader-memory-request") footprint.bytes = bytes(value) ?? 0;
+        }
+    }
+    return footprint;
+}
+
+/** Per-container warnings and the request footprint of a release's pods. */
+function inspectResources(
+    chart: string,
+    manifests: readonly Manifest[],
+): { warnings: string[]; footprint: FootprintLine[] } {
+    const warnings: string[] = [];
+    const footprint: FootprintLine[] = [];
+    for (const manifest of manifests.filter((each) => workloadKinds.has(each.kind))) {
+        const pod = get(manifest, "spec", "template", "spec");
+        const containers = (get(pod, "containers") as Container[] | undefined) ?? [];
+        const initContainers = (get(pod, "initContainers") as Container[] | undefined) ?? [];
+        for (const [container, init] of [
+            ...containers.map((c) => [c, false] as const),
+            ...initContainers.map((c) => [c, true] as const),
+        ]) {
+            const missing = missingResources(container);
+            if (missing.length > 0)
+                warnings.push(
+                    `${chart} ${describe(manifest)} ${init ? "init " : ""}container ${container.name}: no ${missing.join(", ")}`,
+                );
+        }
+        const replicas =
+            manifest.kind === "DaemonSet" ? 1 : ((get(manifest, "spec", "replicas") as number | undefined) ?? 1);
+        const each = podRequests(containers, initContainers);
+        footprint.push({
+            what: `${describe(manifest)} ×${replicas}${manifest.kind === "DaemonSet" ? " (per node)" : ""}`,
+            milliCpu: each.milliCpu * replicas,
+            bytes: each.bytes * replicas,
+        });
+    }
+    // Pods the Prometheus Operator creates from the Prometheus and Alertmanager resources.
+    const reloader = configReloaderRequests(manifests);
+    for (const manifest of manifests.filter(
+        (each) =>
+            each.apiVersion === "monitoring.coreos.com/v1" &&
+            (each.kind === "Prometheus" || each.kind === "Alertmanager"),
+    )) {
+        const resources = get(manifest, "spec", "resources");
+        const missing = missingResources({ name: manifest.kind.toLowerCase(), resources });
+        if (missing.length > 0)
+            warnings.push(
+                `${chart} ${describe(manifest)} (operator-managed) container ${manifest.kind.toLowerCase()}: no ${missing.join(", ")}`,
+            );
+        const replicas = (get(manifest, "spec", "replicas") as number | undefined) ?? 1;
+        footprint.push({
+            what: `${describe(manifest)} ×${replicas} (operator-managed, with config-reloader)`,
+            milliCpu: ((milliCpu(get(resources, "requests", "cpu")) ?? 0) + reloader.milliCpu) * replicas,
+            bytes: ((bytes(get(resources, "requests", "memory")) ?? 0) + reloader.bytes) * replicas,
+        });
+    }
+    return { warnings, footprint };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Render and check
+
+interface ReleaseFile {
+    readonly chart: string;
+    readonly version: string;
+    readonly repository?: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly values: Json;
+}
+
+interface ReleaseResult {
+    readonly stack: StackName;
+    readonly release: string;
+    readonly chart: string;
+    readonly pinned: string;
+    readonly local: string;
+    objects: number;
+    readonly failures: string[];
+    warnings: string[];
+    footprint: FootprintLine[];
+}
+
+interface Options {
+    readonly charts: string;
+    readonly helm: string;
+    readonly work: string;
+    readonly models: ReadonlyMap<string, ModelClass>;
+}
+
+/** Renders one stack into `<work>/<stack>`, in a child process: the program loads once per process. */
+function renderStack(stack: StackName, work: string): string {
+    const args = ["tsx", join(projectRoot, "tools", "render.ts"), "--stack", stack, "--out", work];
+    for (const secret of canarySecrets[stack]) args.push("--secret", secret);
+    const result = spawnSync("npx", args, { cwd: projectRoot, encoding: "utf8" });
+    if (result.status !== 0)
+        throw new Error(`render of ${stack} failed (rc ${String(result.status)}):\n${result.stderr}${result.stdout}`);
+    return join(work, stack);
+}
+
+function chartVersion(chartDir: string): string {
+    const file = join(chartDir, "Chart.yaml");
+    if (!existsSync(file)) return "(no chart)";
+    return scalarText(get(parse(readFileSync(file, "utf8")), "version")) ?? "(no version)";
+}
+
+function checkRelease(stack: StackName, file: string, options: Options): ReleaseResult {
+    const release = JSON.parse(readFileSync(file, "utf8")) as ReleaseFile;
+    const chartDir = join(options.charts, release.chart);
+    const result: ReleaseResult = {
+        stack,
+        release: release.name,
+        chart: release.chart,
+        pinned: release.version,
+        local: chartVersion(chartDir),
+        objects: 0,
+        failures: [],
+        warnings: [],
+        footprint: [],
+    };
+    // (a) the local source is the pinned version
+    if (result.local !== release.version) {
+        result.failures.push(
+            `chart ${release.chart}: pinned ${release.version}, but ${chartDir} holds ${result.local}`,
+        );
+        if (!existsSync(chartDir)) return result;
+    }
+    // (b) helm template accepts the values (this includes the chart's values.schema.json, if any)
+    const valuesFile = join(options.work, `${stack}-${release.name}.values.json`);
+    writeFileSync(valuesFile, JSON.stringify(release.values, null, 2));
+    const helm = spawnSync(
+        options.helm,
+        ["template", release.name, chartDir, "--namespace", release.namespace, "-f", valuesFile],
+        {
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        },
+    );
+    if (helm.error !== undefined) throw new Error(`cannot run ${options.helm}: ${helm.error.message}`);
+    if (helm.status !== 0) {
+        result.failures.push(`helm template failed (rc ${String(helm.status)}): ${helm.stderr.trim()}`);
+        return result;
+    }
+    writeFileSync(join(options.work, `${stack}-${release.name}.yaml`), helm.stdout);
+    const manifests = parseManifests(helm.stdout);
+    result.objects = manifests.length;
+    // (c) core objects match the Kubernetes schemas
+    result.failures.push(...validateManifests(manifests, options.models).map((problem) => `invalid ${problem}`));
+    // (d) and (e)
+    const { warnings, footprint } = inspectResources(release.chart, manifests);
+    result.warnings = warnings;
+    result.footprint = footprint;
+    return result;
+}
+
+function checkStack(stack: StackName, options: Options): ReleaseResult[] {
+    const directory = renderStack(stack, options.work);
+    const helmDir = join(directory, "helm");
+    return readdirSync(helmDir)
+        .filter((name) => name.endsWith(".json"))
+        .sort()
+        .map((name) => checkRelease(stack, join(helmDir, name), options));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Report
+
+function table(rows: string[][]): string {
+    const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+    return rows
+        .map((row) =>
+            row
+                .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
+}
+
+function report(
+    results: readonly ReleaseResult[],
+    stacksChecked: readonly StackName[],
+    renderFailures: readonly string[],
+): boolean {
+    const rows = [["stack", "release", "chart", "pinned", "local", "objects", "failures", "warnings", "result"]];
+    for (const r of results) {
+        rows.push([
+            r.stack,
+            r.release,
+            r.chart,
+            r.pinned,
+            r.local,
+            String(r.objects),
+            String(r.failures.length),
+            String(r.warnings.length),
+            r.failures.length > 0 ? "FAIL" : "ok",
+        ]);
+    }
+    console.log(table(rows));
+
+    const failures = [
+        ...renderFailures,
+        ...results.flatMap((r) => r.failures.map((failure) => `${r.stack}/${r.release}: ${failure}`)),
+    ];
+    if (failures.length > 0)
+        console.log(`\nFAILURES (${failures.length}):\n${failures.map((failure) => `  ✗ ${failure}`).join("\n")}`);
+
+    for (const stack of stacksChecked) {
+        const ofStack = results.filter((r) => r.stack === stack);
+        const warnings = ofStack.flatMap((r) => r.warnings);
+        if (warnings.length > 0)
+            console.log(
+                `\nWARNING ${stack}: containers without requests/limits (${warnings.length}):\n${warnings.map((w) => `  ! ${w}`).join("\n")}`,
+            );
+    }
+
+    console.log("\nRequested resources (workload containers × replicas; a DaemonSet counts one node):");
+    for (const stack of stacksChecked) {
+        const lines = results
+            .filter((r) => r.stack === stack)
+            .flatMap((r) => r.footprint.map((line) => ({ ...line, what: `${r.release}: ${line.what}` })));
+        if (lines.length === 0) continue;
+        const total = lines.reduce(
+            (sum, line) => ({ milliCpu: sum.milliCpu + line.milliCpu, bytes: sum.bytes + line.bytes }),
+            { milliCpu: 0, bytes: 0 },
+        );
+        console.log(`\n  ${stack}:`);
+        console.log(table(lines.map((line) => ["   ", line.what, formatCpu(line.milliCpu), formatMemory(line.bytes)])));
+        let verdict = "";
+        if (stack === "dev") {
+            const fits = total.milliCpu <= devFootprintTarget.milliCpu && total.bytes <= devFootprintTarget.bytes;
+            verdict = fits
+                ? "  (within the dev target of 1 CPU / 2 GiB)"
+                : "  WARNING: over the dev target of 1 CPU / 2 GiB";
+        }
+        console.log(`    TOTAL ${stack}: ${formatCpu(total.milliCpu)}, ${formatMemory(total.bytes)}${verdict}`);
+    }
+    console.log(failures.length === 0 ? "\nall releases pass" : `\n${failures.length} failure(s)`);
+    return failures.length === 0;
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: {
+            charts: { type: "string" },
+            helm: { type: "string", default: "helm" },
+            stack: { type: "string", multiple: true, default: [] },
+            keep: { type: "boolean", default: false },
+        },
+        strict: true,
+    });
+    if (values.charts === undefined)
+        throw new Error("--charts <dir> is required: a directory with one chart source per chart name");
+    const unknown = values.stack.filter((stack) => !(stacks as readonly string[]).includes(stack));
+    if (unknown.length > 0) throw new Error(`unknown stack ${unknown.join(", ")}: expected ${stacks.join(", ")}`);
+    const selected = values.stack.length === 0 ? [...stacks] : (values.stack as StackName[]);
+
+    const work = mkdtempSync(join(tmpdir(), "check-charts-"));
+    const options: Options = { charts: resolve(values.charts), helm: values.helm, work, models: await loadModels() };
+    const results: ReleaseResult[] = [];
+    const renderFailures: string[] = [];
+    try {
+        for (const stack of selected) {
+            try {
+                results.push(...checkStack(stack, options));
+            } catch (error) {
+                renderFailures.push(`${stack}: ${(error as Error).message}`);
+            }
+        }
+        const ok = report(results, selected, renderFailures);
+        if (values.keep) console.log(`rendered values and manifests kept in ${work}`);
+        process.exitCode = ok ? 0 : 1;
+    } finally {
+        if (!values.keep) rmSync(work, { recursive: true, force: true });
+    }
+}
+
+main().catch((error: unknown) => {
+    console.error(`check-charts: ${(error as Error).message}`);
+    process.exitCode = 2;
+});
