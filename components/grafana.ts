@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import type { StackConfig } from "../config";
 import { datasourceUids, type Dashboard } from "../dashboards/model";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { namedSecret } from "./secret";
 
 export interface GrafanaArgs {
     /** The namespace to install into; created by the caller. */
@@ -167,18 +168,14 @@ export class Grafana extends pulumi.ComponentResource {
             { parent: this },
         );
         this.adminPassword = password.result;
-        const adminSecret = new k8s.core.v1.Secret(
+        const adminSecret = namedSecret(
             `${name}-admin`,
             {
-                metadata: {
-                    name: adminSecretName,
-                    namespace: args.namespace,
-                    labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
-                },
-                type: "Opaque",
+                secretName: adminSecretName,
+                namespace: args.namespace,
                 stringData: { [adminSecretKeys.user]: config.adminUser, [adminSecretKeys.password]: password.result },
             },
-            { parent: this, deleteBeforeReplace: true },
+            this,
         );
 
         this.release = new k8s.helm.v3.Release(

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { namedSecret } from "./secret";
 
 export interface JaegerArgs {
     /** The namespace to install into; created by the caller. */
@@ -161,18 +162,10 @@ export class Jaeger extends pulumi.ComponentResource {
         if (password !== undefined) {
             storageSecretName = `${releaseName}-storage`;
             dependsOn.push(
-                new k8s.core.v1.Secret(
+                namedSecret(
                     `${name}-storage`,
-                    {
-                        metadata: {
-                            name: storageSecretName,
-                            namespace: args.namespace,
-                            labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
-                        },
-                        type: "Opaque",
-                        stringData: { password },
-                    },
-                    { parent: this, deleteBeforeReplace: true },
+                    { secretName: storageSecretName, namespace: args.namespace, stringData: { password } },
+                    this,
                 ),
             );
         }

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { namedSecret } from "./secret";
 
 export interface LokiArgs {
     /** The namespace to install into; created by the caller. */
@@ -142,21 +143,17 @@ export class Loki extends pulumi.ComponentResource {
         if (objectStorage !== undefined) {
             objectStorageSecretName = `${releaseName}-object-storage`;
             dependsOn.push(
-                new k8s.core.v1.Secret(
+                namedSecret(
                     `${name}-object-storage`,
                     {
-                        metadata: {
-                            name: objectStorageSecretName,
-                            namespace: args.namespace,
-                            labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
-                        },
-                        type: "Opaque",
+                        secretName: objectStorageSecretName,
+                        namespace: args.namespace,
                         stringData: {
                             [objectStorageEnv.accessKeyId]: objectStorage.accessKeyId,
                             [objectStorageEnv.secretAccessKey]: objectStorage.secretAccessKey,
                         },
                     },
-                    { parent: this, deleteBeforeReplace: true },
+                    this,
                 ),
             );
         }

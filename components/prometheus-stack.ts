@@ -9,6 +9,7 @@ import type { PersistentVolume, StackConfig } from "../config";
 import { alertmanagerConfig, receiverSecretKeys } from "./alerting/alertmanager-config";
 import { stellaRuleGroups, type RuleGroup } from "./alerting/rules";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { namedSecret } from "./secret";
 
 export interface PrometheusStackArgs {
     /** The namespace to install into; created by the caller. */
@@ -197,18 +198,10 @@ export class PrometheusStack extends pulumi.ComponentResource {
             receiverData[receiverSecretKeys.pagerdutyRoutingKey] = alerting.pagerdutyRoutingKey;
         }
         // The Secret exists even when empty: Alertmanager's pods mount it, and would not start without it.
-        const receiverSecret = new k8s.core.v1.Secret(
+        const receiverSecret = namedSecret(
             `${name}-receivers`,
-            {
-                metadata: {
-                    name: receiverSecretName,
-                    namespace: args.namespace,
-                    labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
-                },
-                type: "Opaque",
-                stringData: receiverData,
-            },
-            { parent: this, deleteBeforeReplace: true },
+            { secretName: receiverSecretName, namespace: args.namespace, stringData: receiverData },
+            this,
         );
 
         const config = alertmanagerConfig({
@@ -220,18 +213,14 @@ export class PrometheusStack extends pulumi.ComponentResource {
             groupInterval: alerting.groupInterval,
             repeatInterval: alerting.repeatInterval,
         });
-        const configSecret = new k8s.core.v1.Secret(
+        const configSecret = namedSecret(
             `${name}-alertmanager-config`,
             {
-                metadata: {
-                    name: alertmanagerConfigSecretName,
-                    namespace: args.namespace,
-                    labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
-                },
-                type: "Opaque",
+                secretName: alertmanagerConfigSecretName,
+                namespace: args.namespace,
                 stringData: { "alertmanager.yaml": stringify(config) },
             },
-            { parent: this, deleteBeforeReplace: true },
+            this,
         );
 
         this.ruleGroups = stellaRuleGroups({ stellaNamespace: args.stella.namespace });

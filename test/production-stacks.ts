@@ -4,33 +4,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
 import { parse } from "yaml";
-import { canaries, describeStack, get } from "./stack-harness";
+import { canaries, describeStack, devResources, get } from "./stack-harness";
 
+/** dev's resources, plus the Secrets of the object store's and the trace store's credentials. */
 const productionResources = [
-    "pulumi:providers:kubernetes kubernetes",
-    "kubernetes:core/v1:Namespace monitoring-namespace",
-    "stella:monitoring:PrometheusStack prometheus",
-    "kubernetes:core/v1:Secret prometheus-receivers",
-    "kubernetes:core/v1:Secret prometheus-alertmanager-config",
-    "kubernetes:helm.sh/v3:Release prometheus",
-    "stella:monitoring:Loki loki",
+    ...devResources,
     "kubernetes:core/v1:Secret loki-object-storage",
-    "kubernetes:helm.sh/v3:Release loki",
-    "stella:monitoring:LogCollector alloy",
-    "kubernetes:helm.sh/v3:Release alloy",
-    "stella:monitoring:Jaeger jaeger",
     "kubernetes:core/v1:Secret jaeger-storage",
-    "kubernetes:helm.sh/v3:Release jaeger",
-    "stella:monitoring:Grafana grafana",
-    "random:index/randomPassword:RandomPassword grafana-admin-password",
-    "kubernetes:core/v1:Secret grafana-admin",
-    "kubernetes:helm.sh/v3:Release grafana",
-    "pulumi:providers:grafana grafana-provider",
-    "grafana:oss/folder:Folder grafana-folder",
-    "grafana:oss/dataSource:DataSource grafana-datasource-prometheus",
-    "grafana:oss/dataSource:DataSource grafana-datasource-loki",
-    "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
-    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
 ];
 
 export interface ProductionSizes {

@@ -44,6 +44,32 @@ export const releases = {
     grafana: { chart: "grafana", repository: "https://grafana-community.github.io/helm-charts" },
 } as const;
 
+/** Every resource a stack without object storage or a password-protected trace store registers. */
+export const devResources = [
+    "pulumi:providers:kubernetes kubernetes",
+    "kubernetes:core/v1:Namespace monitoring-namespace",
+    "stella:monitoring:PrometheusStack prometheus",
+    "kubernetes:core/v1:Secret prometheus-receivers",
+    "kubernetes:core/v1:Secret prometheus-alertmanager-config",
+    "kubernetes:helm.sh/v3:Release prometheus",
+    "stella:monitoring:Loki loki",
+    "kubernetes:helm.sh/v3:Release loki",
+    "stella:monitoring:LogCollector alloy",
+    "kubernetes:helm.sh/v3:Release alloy",
+    "stella:monitoring:Jaeger jaeger",
+    "kubernetes:helm.sh/v3:Release jaeger",
+    "stella:monitoring:Grafana grafana",
+    "random:index/randomPassword:RandomPassword grafana-admin-password",
+    "kubernetes:core/v1:Secret grafana-admin",
+    "kubernetes:helm.sh/v3:Release grafana",
+    "pulumi:providers:grafana grafana-provider",
+    "grafana:oss/folder:Folder grafana-folder",
+    "grafana:oss/dataSource:DataSource grafana-datasource-prometheus",
+    "grafana:oss/dataSource:DataSource grafana-datasource-loki",
+    "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
+];
+
 export interface StackExpectations {
     /** The pinned chart version per release name. */
     readonly versions: Record<keyof typeof releases, string>;

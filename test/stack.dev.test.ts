@@ -3,33 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { defaultVersions } from "../versions";
-import { describeStack, get } from "./stack-harness";
-
-const common = [
-    "pulumi:providers:kubernetes kubernetes",
-    "kubernetes:core/v1:Namespace monitoring-namespace",
-    "stella:monitoring:PrometheusStack prometheus",
-    "kubernetes:core/v1:Secret prometheus-receivers",
-    "kubernetes:core/v1:Secret prometheus-alertmanager-config",
-    "kubernetes:helm.sh/v3:Release prometheus",
-    "stella:monitoring:Loki loki",
-    "kubernetes:helm.sh/v3:Release loki",
-    "stella:monitoring:LogCollector alloy",
-    "kubernetes:helm.sh/v3:Release alloy",
-    "stella:monitoring:Jaeger jaeger",
-    "kubernetes:helm.sh/v3:Release jaeger",
-    "stella:monitoring:Grafana grafana",
-    "random:index/randomPassword:RandomPassword grafana-admin-password",
-    "kubernetes:core/v1:Secret grafana-admin",
-    "kubernetes:helm.sh/v3:Release grafana",
-    "pulumi:providers:grafana grafana-provider",
-    "grafana:oss/folder:Folder grafana-folder",
-    "grafana:oss/dataSource:DataSource grafana-datasource-prometheus",
-    "grafana:oss/dataSource:DataSource grafana-datasource-loki",
-    "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
-    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
-];
-export { common as commonResources };
+import { describeStack, devResources, get } from "./stack-harness";
 
 describeStack("dev", false, {
     versions: {
@@ -39,7 +13,7 @@ describeStack("dev", false, {
         jaeger: defaultVersions.jaeger,
         grafana: defaultVersions.grafana,
     },
-    resources: common,
+    resources: devResources,
     secrets: [],
     extra: ({ result, release }) => {
         it("sends every alert to the null receiver when no receiver is configured", () => {
