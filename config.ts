@@ -56,6 +56,8 @@ const byteSize = formatted(byteSizePattern, "a size with a unit B, KB, MB, GB, T
 const dnsLabel = formatted(dnsLabelPattern, "a DNS label (lower-case letters, digits and '-')");
 const labelValue = formatted(labelValuePattern, "a Kubernetes label value");
 const port = z.number().int().min(1).max(65535);
+const metricName = formatted(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric or label name");
+const ratio = z.number().gt(0, "expected a ratio above 0").lt(1, "expected a ratio below 1, such as 0.999");
 
 function httpUrl(what = "an http(s) URL") {
     return z.string().refine(isHttpUrl, { error: (issue) => `expected ${what}, got ${shown(issue.input)}` });
@@ -153,6 +155,14 @@ const schema = z.strictObject({
                     /** The container port that serves /metrics and /health. */
                     port: port.default(3000),
                     metricsPath: z.string().startsWith("/").default("/metrics"),
+                    /** The backend's Service, which the health probes call. */
+                    serviceName: dnsLabel.default("session-management-server"),
+                    /** The Service port the probes call. */
+                    servicePort: port.default(3000),
+                    /** Liveness endpoint. */
+                    healthPath: z.string().startsWith("/").default("/health"),
+                    /** Readiness endpoint (checks the database). */
+                    readinessPath: z.string().startsWith("/").default("/health/ready"),
                 })
                 .prefault({}),
             agents: z
@@ -162,8 +172,37 @@ const schema = z.strictObject({
                     /** The container port that serves the agents' Prometheus metrics. */
                     port: port.default(8000),
                     metricsPath: z.string().startsWith("/").default("/metrics"),
+                    /** The agent container's name, for kube-state-metrics' restart counter. */
+                    containerName: labelValue.default("agent"),
                 })
                 .prefault({}),
+            /** The metric names STELLA exposes (../shared/seed-monitoring.md); the defaults are the seed's. */
+            metrics: z
+                .strictObject({
+                    httpRequestsTotal: metricName.default("stella_http_requests_total"),
+                    /** The label of httpRequestsTotal that holds the HTTP status code. */
+                    statusLabel: metricName.default("status"),
+                    /** The request latency histogram, without _bucket/_count/_sum; in seconds. */
+                    httpRequestDuration: metricName.default("stella_http_request_duration"),
+                    sessionsActive: metricName.default("stella_sessions_active"),
+                    agentMessagesTotal: metricName.default("stella_agent_messages_total"),
+                    /** The agent response histogram, without _bucket; in seconds. */
+                    agentResponseSeconds: metricName.default("stella_agent_response_seconds"),
+                    agentConversationsActive: metricName.default("stella_agent_conversations_active"),
+                })
+                .prefault({}),
+        })
+        .prefault({}),
+
+    /** Service level objectives for the backend, paged on by multiwindow, multi-burn-rate alerts. */
+    slo: z
+        .strictObject({
+            /** The share of requests that must not fail with a 5xx, over 30 days. */
+            availabilityTarget: ratio.default(0.999),
+            /** The share of requests that must be faster than latencyThresholdSeconds. */
+            latencyTarget: ratio.default(0.99),
+            /** The latency threshold, in seconds; it must be a bucket boundary (le) of the histogram. */
+            latencyThresholdSeconds: z.number().positive().default(1),
         })
         .prefault({}),
 
@@ -215,6 +254,35 @@ const schema = z.strictObject({
             groupWait: duration.default("30s"),
             groupInterval: duration.default("5m"),
             repeatInterval: duration.default("4h"),
+            /**
+             * A dead man's switch: a URL that Alertmanager calls while the always-firing Watchdog alert
+             * is alive (healthchecks.io, Cronitor, …); when the calls stop, that service pages. Unset: no heartbeat.
+             */
+            heartbeatUrl: httpUrl().optional(),
+            /** Where the runbooks are browsed; each alert links to <runbookBaseUrl>/<AlertName>.md. */
+            runbookBaseUrl: httpUrl().default(
+                "https://git.stella.example.com/sre/stella-monitoring/blob/main/docs/runbooks",
+            ),
+            /** Alert thresholds; the defaults are the seed's. */
+            thresholds: z
+                .strictObject({
+                    /** HighErrorRate: the share of 5xx responses over 5m. */
+                    errorRate: ratio.default(0.05),
+                    errorRateFor: duration.default("5m"),
+                    /** HighLatency: backend p95 latency, seconds. */
+                    latencyP95Seconds: z.number().positive().default(2),
+                    latencyFor: duration.default("5m"),
+                    /** HighSessionCount: active sessions. */
+                    activeSessions: z.number().int().positive().default(100),
+                    activeSessionsFor: duration.default("10m"),
+                    /** AgentPodFailures: agent container restarts in an hour. */
+                    agentRestartsPerHour: z.number().int().positive().default(5),
+                    agentRestartsFor: duration.default("5m"),
+                    /** AgentHighResponseLatency: agent p95 response time, seconds, per agent type. */
+                    agentLatencyP95Seconds: z.number().positive().default(5),
+                    agentLatencyFor: duration.default("10m"),
+                })
+                .prefault({}),
         })
         .prefault({}),
 

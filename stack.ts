@@ -7,7 +7,8 @@ import type { StackConfig } from "./config";
 import { stellaDashboards } from "./dashboards";
 import { LogCollector } from "./components/alloy";
 import { Grafana } from "./components/grafana";
-import { Jaeger } from "./components/jaeger";
+import { HealthProbes } from "./components/health-probes";
+import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
 import { PrometheusStack } from "./components/prometheus-stack";
 
@@ -60,7 +61,24 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             alertmanager: config.alertmanager,
             alerting: config.alerting,
             stella: config.stella,
+            slo: config.slo,
+            grafanaUrl: config.grafana.url,
+            extraPodMonitors: [jaegerPodMonitor(namespaceName, config.prometheus.scrapeInterval)],
             extraValues: extraValues.kubePrometheusStack,
+        },
+        opts,
+    );
+
+    new HealthProbes(
+        "health-probes",
+        {
+            namespace,
+            namespaceName,
+            version: versions.blackboxExporter,
+            stella: config.stella,
+            interval: config.prometheus.scrapeInterval,
+            crdRelease: prometheus.release,
+            extraValues: extraValues.blackboxExporter,
         },
         opts,
     );

@@ -28,6 +28,12 @@ export const charts = {
         repository: "https://jaegertracing.github.io/helm-charts",
         version: "4.11.1",
     },
+    /** The Blackbox exporter, which probes the backend's /health and /health/ready for Prometheus. */
+    blackboxExporter: {
+        chart: "prometheus-blackbox-exporter",
+        repository: "https://prometheus-community.github.io/helm-charts",
+        version: "11.17.2",
+    },
     /** Grafana; it moved to grafana-community in January 2026 (grafana/helm-charts#4087). */
     grafana: {
         chart: "grafana",

@@ -98,6 +98,8 @@ export function alloyValues(args: { lokiPushUrl: string; alloy: StackConfig["all
         },
         // The chart's reloader sidecar asks for requests only; every container here gets a memory limit.
         configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "100Mi" } } },
+        // Alloy's own metrics (dropped and sent log lines), for the AlloyDroppingLogs alert.
+        serviceMonitor: { enabled: true },
         // The PodLogs CRD serves Alloy's operator-style config, which this pipeline does not use.
         crds: { create: false },
     };

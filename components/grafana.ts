@@ -140,6 +140,7 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
         // A root init container that chowns the volume; the pod's fsGroup (472) already gives Grafana
         // a new volume it can write.
         initChownData: { enabled: false },
+        serviceMonitor: { enabled: true },
         testFramework: { enabled: false },
     };
 }

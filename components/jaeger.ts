@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { podMonitor, type PodMonitorSpec } from "./prometheus-stack";
 import { namedSecret } from "./secret";
 
 export interface JaegerArgs {
@@ -33,6 +34,21 @@ export const jaegerPorts = {
     health: 13133,
     metrics: 8888,
 } as const;
+
+/**
+ * The PodMonitor for Jaeger's own metrics: the chart ships none, and its container ports have no
+ * names, so it is selected by number.
+ */
+export function jaegerPodMonitor(namespace: string, interval: string, releaseName = "jaeger"): PodMonitorSpec {
+    return podMonitor(
+        "jaeger",
+        namespace,
+        { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": releaseName },
+        jaegerPorts.metrics,
+        "/metrics",
+        interval,
+    );
+}
 
 /** The environment variable that carries the storage password; the config reads it as ${env:…}. */
 export const storagePasswordEnv = "JAEGER_STORAGE_PASSWORD";

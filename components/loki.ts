@@ -119,6 +119,8 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         resultsCache: caches.enabled
             ? { enabled: true, allocatedMemory: caches.resultsCacheMemoryMb }
             : { enabled: false },
+        // Loki's own metrics, for the LokiIngestionFailing alert.
+        monitoring: { serviceMonitor: { enabled: true } },
         // Loki ruler rules come from ConfigMaps through this sidecar; STELLA keeps its rules in Prometheus.
         sidecar: { rules: { enabled: false } },
     };

@@ -26,16 +26,30 @@ export interface PrometheusStackArgs {
     readonly alertmanager: StackConfig["alertmanager"];
     /** Routing and the receiver credentials (secrets). */
     readonly alerting: StackConfig["alerting"];
-    /** Where STELLA runs and how its pods are scraped. */
+    /** Where STELLA runs, how its pods are scraped, and its metric names. */
     readonly stella: StackConfig["stella"];
+    /** The backend's SLOs. */
+    readonly slo: StackConfig["slo"];
+    /** Grafana's public URL, for links in alerts and notifications. */
+    readonly grafanaUrl: string;
+    /** More PodMonitors, e.g. for components whose charts have none (Jaeger). Default []. */
+    readonly extraPodMonitors?: readonly PodMonitorSpec[];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
+}
+
+/** A PodMonitor as kube-prometheus-stack's `prometheus.additionalPodMonitors` takes it. */
+export interface PodMonitorSpec {
+    readonly name: string;
+    readonly namespaceSelector: { readonly matchNames: readonly string[] };
+    readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+    readonly podMetricsEndpoints: readonly Record<string, unknown>[];
 }
 
 /** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
 export interface PrometheusStackValuesArgs extends Omit<
     PrometheusStackArgs,
-    "namespace" | "alerting" | "extraValues" | "version" | "releaseName"
+    "namespace" | "alerting" | "extraValues" | "version" | "releaseName" | "slo" | "grafanaUrl"
 > {
     readonly releaseName: string;
     /** The Secret holding the receiver credentials, mounted into Alertmanager. */
@@ -59,25 +73,26 @@ function volumeClaimTemplate(volume: PersistentVolume) {
     };
 }
 
-/** A PodMonitor (through the chart's additionalPodMonitors) that keeps the seed's job name. */
-function stellaPodMonitor(
+/** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
+export function podMonitor(
     job: string,
     namespace: string,
-    appLabel: string,
+    matchLabels: Record<string, string>,
     port: number,
     path: string,
     interval: string,
-) {
+): PodMonitorSpec {
     return {
         name: job,
         namespaceSelector: { matchNames: [namespace] },
-        selector: { matchLabels: { app: appLabel } },
+        selector: { matchLabels },
         podMetricsEndpoints: [
             {
                 portNumber: port,
                 path,
                 interval,
                 // The seed's job names; the operator's default would be "<namespace>/<podmonitor>".
+                // portNumber: the pod must declare this containerPort.
                 relabelings: [{ targetLabel: "job", replacement: job }],
             },
         ],
@@ -132,22 +147,23 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 scrapeConfigSelectorNilUsesHelmValues: false,
             },
             additionalPodMonitors: [
-                stellaPodMonitor(
+                podMonitor(
                     "stella-backend",
                     stella.namespace,
-                    stella.backend.appLabel,
+                    { app: stella.backend.appLabel },
                     stella.backend.port,
                     stella.backend.metricsPath,
                     prometheus.scrapeInterval,
                 ),
-                stellaPodMonitor(
+                podMonitor(
                     "stella-agents",
                     stella.namespace,
-                    stella.agents.appLabel,
+                    { app: stella.agents.appLabel },
                     stella.agents.port,
                     stella.agents.metricsPath,
                     prometheus.scrapeInterval,
                 ),
+                ...(args.extraPodMonitors ?? []),
             ],
         },
         additionalPrometheusRulesMap: {
@@ -206,6 +222,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
         const config = alertmanagerConfig({
             receiverSecretName,
+            heartbeatUrl: alerting.heartbeatUrl,
+            grafanaUrl: args.grafanaUrl,
             slackEnabled: alerting.slackWebhookUrl !== undefined,
             pagerdutyEnabled: alerting.pagerdutyRoutingKey !== undefined,
             slackChannel: alerting.slackChannel,
@@ -223,13 +241,21 @@ export class PrometheusStack extends pulumi.ComponentResource {
             this,
         );
 
-        this.ruleGroups = stellaRuleGroups({ stellaNamespace: args.stella.namespace });
+        this.ruleGroups = stellaRuleGroups({
+            stella: args.stella,
+            slo: args.slo,
+            thresholds: alerting.thresholds,
+            runbookBaseUrl: alerting.runbookBaseUrl,
+            grafanaUrl: args.grafanaUrl,
+            monitoringNamespace: args.namespaceName,
+        });
         const values = prometheusStackValues({
             namespaceName: args.namespaceName,
             releaseName,
             prometheus: args.prometheus,
             alertmanager: args.alertmanager,
             stella: args.stella,
+            extraPodMonitors: args.extraPodMonitors,
             receiverSecretName,
             alertmanagerConfigSecretName,
             ruleGroups: this.ruleGroups,

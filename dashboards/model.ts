@@ -41,3 +41,8 @@ export interface Dashboard {
     readonly time: { readonly from: string; readonly to: string };
     readonly panels: readonly Panel[];
 }
+
+/** Dashboard uids: stable, so alert annotations and runbooks can link to them. */
+export const dashboardUids = {
+    overview: "stella-overview",
+} as const;

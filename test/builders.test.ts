@@ -32,6 +32,7 @@ describe("alertmanagerConfig", () => {
         groupWait: "30s",
         groupInterval: "5m",
         repeatInterval: "4h",
+        grafanaUrl: "https://grafana.example.com",
     };
     it("routes to Slack by default and critical alerts to PagerDuty, with the seed's timings", () => {
         const config = alertmanagerConfig({ ...args, slackEnabled: true, pagerdutyEnabled: true }) as {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
 import { parse } from "yaml";
+import { chartKeys } from "../versions";
 import { canaries, describeStack, devResources, get } from "./stack-harness";
 
 /** dev's resources, plus the Secrets of the object store's and the trace store's credentials. */
@@ -36,6 +37,7 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             loki: pinned.loki as string,
             alloy: pinned.alloy as string,
             jaeger: pinned.jaeger as string,
+            "blackbox-exporter": pinned.blackboxExporter as string,
             grafana: pinned.grafana as string,
         },
         resources: productionResources,
@@ -54,14 +56,8 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             { value: canaries.storagePassword, secretName: "jaeger-storage", key: "password" },
         ],
         extra: ({ result, release }) => {
-            it("pins all five chart versions in the stack file", () => {
-                assert.deepEqual(Object.keys(pinned).sort(), [
-                    "alloy",
-                    "grafana",
-                    "jaeger",
-                    "kubePrometheusStack",
-                    "loki",
-                ]);
+            it("pins every chart version in the stack file", () => {
+                assert.deepEqual(Object.keys(pinned).sort(), [...chartKeys].sort());
             });
             it("reads receiver credentials from mounted files, never inline", () => {
                 const text = result().files.get("alertmanager.yaml") ?? "";

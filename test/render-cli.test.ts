@@ -33,6 +33,7 @@ describe("npm run render", () => {
         ]);
         assert.deepEqual(readdirSync(join(directory, "helm")).sort(), [
             "alloy.json",
+            "blackbox-exporter.json",
             "grafana.json",
             "jaeger.json",
             "kube-prometheus-stack.json",

@@ -41,6 +41,10 @@ export const releases = {
     loki: { chart: "loki", repository: "https://grafana-community.github.io/helm-charts" },
     alloy: { chart: "alloy", repository: "https://grafana.github.io/helm-charts" },
     jaeger: { chart: "jaeger", repository: "https://jaegertracing.github.io/helm-charts" },
+    "blackbox-exporter": {
+        chart: "prometheus-blackbox-exporter",
+        repository: "https://prometheus-community.github.io/helm-charts",
+    },
     grafana: { chart: "grafana", repository: "https://grafana-community.github.io/helm-charts" },
 } as const;
 
@@ -52,6 +56,10 @@ export const devResources = [
     "kubernetes:core/v1:Secret prometheus-receivers",
     "kubernetes:core/v1:Secret prometheus-alertmanager-config",
     "kubernetes:helm.sh/v3:Release prometheus",
+    "stella:monitoring:HealthProbes health-probes",
+    "kubernetes:helm.sh/v3:Release health-probes",
+    "kubernetes:monitoring.coreos.com/v1:Probe health-probes-liveness",
+    "kubernetes:monitoring.coreos.com/v1:Probe health-probes-readiness",
     "stella:monitoring:Loki loki",
     "kubernetes:helm.sh/v3:Release loki",
     "stella:monitoring:LogCollector alloy",

@@ -11,6 +11,7 @@ describeStack("dev", false, {
         loki: defaultVersions.loki,
         alloy: defaultVersions.alloy,
         jaeger: defaultVersions.jaeger,
+        "blackbox-exporter": defaultVersions.blackboxExporter,
         grafana: defaultVersions.grafana,
     },
     resources: devResources,

@@ -20,6 +20,8 @@ export const receiverNames = {
     pagerduty: "pagerduty",
     /** Drops what it gets: kube-prometheus-stack's always-firing Watchdog, and dev without receivers. */
     blackhole: "null",
+    /** The dead man's switch. */
+    heartbeat: "heartbeat",
 } as const;
 
 export interface AlertmanagerConfigArgs {
@@ -37,6 +39,10 @@ export interface AlertmanagerConfigArgs {
     readonly groupInterval: string;
     /** How long before a still-firing group notifies again (seed: 4h). */
     readonly repeatInterval: string;
+    /** A dead man's switch URL that the Watchdog alert calls every minute; unset: Watchdog is dropped. */
+    readonly heartbeatUrl?: string;
+    /** Grafana's public URL, for links in notifications. */
+    readonly grafanaUrl: string;
 }
 
 // Slack's message, from the alert's own labels and annotations. Go templates, evaluated by Alertmanager.
@@ -44,11 +50,64 @@ const slackTitle =
     '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }}';
 const slackText = [
     "{{ range .Alerts }}",
-    "*{{ .Labels.severity }}* {{ .Annotations.summary }}",
+    "*{{ .Labels.severity | toUpper }}* {{ .Annotations.summary }}{{ if .Labels.service }} ({{ .Labels.service }}){{ end }}",
     "{{ .Annotations.description }}",
-    "{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}{{ end }}",
+    "{{ if .Annotations.runbook_url }}<{{ .Annotations.runbook_url }}|Runbook>{{ end }}" +
+        "{{ if .Annotations.dashboard_url }} · <{{ .Annotations.dashboard_url }}|Dashboard>{{ end }}",
     "{{ end }}",
 ].join("\n");
+
+/** Which alerts silence which: the more precise alert wins, so one cause pages once. */
+export function inhibitRules(): Record<string, unknown>[] {
+    const symptoms = [
+        "HighErrorRate",
+        "HighLatency",
+        "StellaAvailabilityFastBurn",
+        "StellaAvailabilitySlowBurn",
+        "StellaLatencyFastBurn",
+        "StellaLatencySlowBurn",
+        "StellaBackendNotReady",
+    ];
+    return [
+        // A critical alert silences the warning (and info) of the same alert on the same service.
+        {
+            source_matchers: ['severity = "critical"'],
+            target_matchers: ['severity =~ "warning|info"'],
+            equal: ["alertname", "namespace", "service"],
+        },
+        {
+            source_matchers: ['severity = "warning"'],
+            target_matchers: ['severity = "info"'],
+            equal: ["alertname", "namespace", "service"],
+        },
+        // A backend that is down silences everything else it causes.
+        {
+            source_matchers: ['alertname = "StellaBackendDown"'],
+            target_matchers: ['service = "stella-backend"', 'alertname != "StellaBackendDown"'],
+        },
+        // A failing health check explains the errors, the latency and the burn rates.
+        {
+            source_matchers: ['alertname = "StellaBackendHealthCheckFailing"'],
+            target_matchers: [`alertname =~ "${symptoms.join("|")}"`],
+        },
+        // A fast burn already pages; its slow twin adds nothing.
+        {
+            source_matchers: ['alertname = "StellaAvailabilityFastBurn"'],
+            target_matchers: ['alertname = "StellaAvailabilitySlowBurn"'],
+        },
+        {
+            source_matchers: ['alertname = "StellaLatencyFastBurn"'],
+            target_matchers: ['alertname = "StellaLatencySlowBurn"'],
+        },
+        // kube-prometheus-stack's InfoInhibitor mutes info alerts of a namespace that has another alert firing.
+        {
+            source_matchers: ['alertname = "InfoInhibitor"'],
+            target_matchers: ['severity = "info"'],
+            equal: ["namespace"],
+        },
+        { target_matchers: ['alertname = "InfoInhibitor"'] },
+    ];
+}
 
 /**
  * The Alertmanager configuration. Without Slack the default route drops alerts (dev only; the
@@ -66,6 +125,7 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
                     channel: args.slackChannel,
                     send_resolved: true,
                     title: slackTitle,
+                    title_link: args.grafanaUrl,
                     text: slackText,
                 },
             ],
@@ -83,15 +143,40 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
                     ),
                     send_resolved: true,
                     description: "{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}",
+                    client: "STELLA Alertmanager",
+                    client_url: args.grafanaUrl,
+                    links: [
+                        { href: "{{ .CommonAnnotations.runbook_url }}", text: "Runbook" },
+                        { href: "{{ .CommonAnnotations.dashboard_url }}", text: "Dashboard" },
+                    ],
+                    details: {
+                        firing: "{{ range .Alerts.Firing }}{{ .Annotations.description }}\n{{ end }}",
+                        service: "{{ .CommonLabels.service }}",
+                    },
                 },
             ],
         });
     }
 
+    if (args.heartbeatUrl !== undefined) {
+        receivers.push({
+            name: receiverNames.heartbeat,
+            webhook_configs: [{ url: args.heartbeatUrl, send_resolved: false }],
+        });
+    }
+
     const routes: Record<string, unknown>[] = [
-        // kube-prometheus-stack's Watchdog fires all the time to prove the pipeline works; it must not
-        // reach humans.
-        { receiver: receiverNames.blackhole, matchers: ['alertname = "Watchdog"'] },
+        // kube-prometheus-stack's Watchdog fires all the time to prove the pipeline works. It never
+        // reaches humans: it pings the dead man's switch every minute, which pages when the pings stop.
+        args.heartbeatUrl === undefined
+            ? { receiver: receiverNames.blackhole, matchers: ['alertname = "Watchdog"'] }
+            : {
+                  receiver: receiverNames.heartbeat,
+                  matchers: ['alertname = "Watchdog"'],
+                  group_wait: "0s",
+                  group_interval: "1m",
+                  repeat_interval: "1m",
+              },
     ];
     if (args.pagerdutyEnabled) {
         routes.push({ receiver: receiverNames.pagerduty, matchers: ['severity = "critical"'] });
@@ -108,14 +193,7 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
             repeat_interval: args.repeatInterval,
             routes,
         },
-        inhibit_rules: [
-            {
-                // A critical alert silences the warning of the same alert on the same target.
-                source_matchers: ['severity = "critical"'],
-                target_matchers: ['severity = "warning"'],
-                equal: ["alertname", "namespace", "service"],
-            },
-        ],
+        inhibit_rules: inhibitRules(),
         receivers,
     };
 }

@@ -1,14 +1,22 @@
-// STELLA's Prometheus rules: the seed's four alerts (../shared/seed-monitoring.md, "Alert Rules"), with
-// the seed's mistakes fixed. They reach Prometheus through kube-prometheus-stack's
-// `additionalPrometheusRulesMap`, which needs no ordering against the chart's CRDs.
+// STELLA's Prometheus rules, as data: the rule groups that reach Prometheus through
+// kube-prometheus-stack's `additionalPrometheusRulesMap` (no ordering against the chart's CRDs needed).
+// The groups themselves live beside this file, one per subject; this file holds the shared shape and
+// the helper that gives every alert what an on-call engineer needs (severity, summary, description with
+// the value, runbook, dashboard) and a `for`.
+
+import type { StackConfig } from "../../config";
+import { dashboardUids } from "../../dashboards/model";
+import { agentRuleGroup } from "./agent-rules";
+import { backendRuleGroup } from "./backend-rules";
+import { monitoringStackRuleGroup } from "./stack-rules";
 
 export interface Rule {
     readonly alert?: string;
     readonly record?: string;
     readonly expr: string;
     readonly for?: string;
-    readonly labels?: Record<string, string>;
-    readonly annotations?: Record<string, string>;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface RuleGroup {
@@ -17,73 +25,71 @@ export interface RuleGroup {
     readonly rules: readonly Rule[];
 }
 
-export interface StellaRulesArgs {
-    /** The namespace STELLA runs in (ai-agents). */
-    readonly stellaNamespace: string;
+export type Severity = "critical" | "warning" | "info";
+
+/** Everything the rule builders read: plain config, no Outputs. */
+export interface RulesContext {
+    readonly stella: StackConfig["stella"];
+    readonly slo: StackConfig["slo"];
+    readonly thresholds: StackConfig["alerting"]["thresholds"];
+    readonly runbookBaseUrl: string;
+    readonly grafanaUrl: string;
+    /** The namespace the monitoring stack runs in. */
+    readonly monitoringNamespace: string;
 }
 
-/** Collapses the indentation of a multi-line PromQL expression into one readable line. */
-function promql(text: string): string {
-    return text.replace(/\s+/g, " ").trim();
+export interface AlertSpec {
+    readonly name: string;
+    readonly expr: string;
+    readonly for: string;
+    readonly severity: Severity;
+    /** Which part of the platform: it groups notifications and scopes inhibition. */
+    readonly service: string;
+    readonly summary: string;
+    /** Go template text; `{{ $value }}` is the value that fired. */
+    readonly description: string;
+    /** The dashboard to open first. */
+    readonly dashboard: keyof typeof dashboardUids;
 }
 
-/** The seed's alerts, same names, severities, thresholds and `for`. */
-export function stellaRuleGroups(args: StellaRulesArgs): RuleGroup[] {
-    const namespace = JSON.stringify(args.stellaNamespace);
-    return [
-        {
-            name: "stella-alerts",
-            rules: [
-                {
-                    alert: "HighErrorRate",
-                    // No traffic gives 0/0, no result, so nothing fires on an idle backend.
-                    expr: promql(`
-                        sum(rate(stella_http_requests_total{status=~"5.."}[5m]))
-                        / sum(rate(stella_http_requests_total[5m])) > 0.05`),
-                    for: "5m",
-                    labels: { severity: "critical", service: "stella-backend" },
-                    annotations: {
-                        summary: "High error rate detected",
-                        description:
-                            "{{ $value | humanizePercentage }} of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
-                    },
-                },
-                {
-                    alert: "HighLatency",
-                    // The seed took a quantile per series; the buckets must be summed by le first, or
-                    // one slow pod among many (or many fast ones) mislead it.
-                    expr: "histogram_quantile(0.95, sum by (le) (rate(stella_http_request_duration_bucket[5m]))) > 2",
-                    for: "5m",
-                    labels: { severity: "warning", service: "stella-backend" },
-                    annotations: {
-                        summary: "High latency detected",
-                        description: "Backend p95 latency is {{ $value | humanizeDuration }} (threshold 2s).",
-                    },
-                },
-                {
-                    alert: "HighSessionCount",
-                    // Summed: each backend replica reports the sessions it holds.
-                    expr: "sum(stella_sessions_active) > 100",
-                    for: "10m",
-                    labels: { severity: "warning", service: "stella-backend" },
-                    annotations: {
-                        summary: "High number of active sessions",
-                        description: "{{ $value }} sessions are active (threshold 100).",
-                    },
-                },
-                {
-                    alert: "AgentPodFailures",
-                    expr: promql(`
-                        increase(kube_pod_container_status_restarts_total{namespace=${namespace}, container="agent"}[1h]) > 5`),
-                    for: "5m",
-                    labels: { severity: "critical", service: "stella-agent" },
-                    annotations: {
-                        summary: "Agent pods restarting frequently",
-                        description:
-                            'Pod {{ $labels.pod }} restarted {{ $value | printf "%.0f" }} times in the last hour (threshold 5).',
-                    },
-                },
-            ],
+/** An alerting rule with the labels and annotations every STELLA alert carries. */
+export function alertRule(context: RulesContext, spec: AlertSpec): Rule {
+    const base = context.runbookBaseUrl.replace(/\/+$/, "");
+    return {
+        alert: spec.name,
+        expr: spec.expr,
+        for: spec.for,
+        labels: { severity: spec.severity, service: spec.service },
+        annotations: {
+            summary: spec.summary,
+            description: spec.description,
+            runbook_url: `${base}/${spec.name}.md`,
+            dashboard_url: `${context.grafanaUrl.replace(/\/+$/, "")}/d/${dashboardUids[spec.dashboard]}`,
         },
-    ];
+    };
+}
+
+/** A recording rule. */
+export function recordingRule(record: string, expr: string, labels?: Record<string, string>): Rule {
+    return labels === undefined ? { record, expr } : { record, expr, labels };
+}
+
+/** PromQL selector text for a label set: {a="x", b=~"y"}. */
+export function selector(matchers: Record<string, string>): string {
+    const parts = Object.entries(matchers).map(([label, value]) =>
+        value.startsWith("~") ? `${label}=~${JSON.stringify(value.slice(1))}` : `${label}=${JSON.stringify(value)}`,
+    );
+    return `{${parts.join(", ")}}`;
+}
+
+/** Every rule group STELLA installs. Recording rules sit in the group of the alerts that read them:
+ * Prometheus evaluates a group's rules in order, but groups independently, so an alert in another
+ * group would read a recording rule up to one evaluation interval late. */
+export function stellaRuleGroups(context: RulesContext): RuleGroup[] {
+    return [backendRuleGroup(context), agentRuleGroup(context), monitoringStackRuleGroup(context)];
+}
+
+/** Every alert name, in rule-file order. */
+export function alertNames(groups: readonly RuleGroup[]): string[] {
+    return groups.flatMap((group) => group.rules.flatMap((rule) => (rule.alert === undefined ? [] : [rule.alert])));
 }

@@ -1,0 +1,195 @@
+// The backend's rules: recording rules for its request rate, error ratio and latency, the seed's
+// backend alerts (../shared/seed-monitoring.md, "Alert Rules"), its health, and multiwindow,
+// multi-burn-rate SLO alerts (Google SRE workbook, "Alerting on SLOs", recommendation 6): a fast burn
+// pages, a slow burn opens a warning.
+
+import { alertRule, recordingRule, selector, type Rule, type RuleGroup, type RulesContext } from "./rules";
+
+/** The windows the burn-rate alerts read. */
+export const sloWindows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
+
+/** Burn rates and their window pairs (SRE workbook, table 5-8, for a 30-day SLO). */
+const fastBurn = [
+    { long: "1h", short: "5m", factor: 14.4 }, // 2% of the budget in an hour
+    { long: "6h", short: "30m", factor: 6 }, // 5% of the budget in six hours
+] as const;
+const slowBurn = [
+    { long: "1d", short: "2h", factor: 3 }, // 10% of the budget in a day
+    { long: "3d", short: "6h", factor: 1 }, // 10% of the budget in three days
+] as const;
+
+/** A threshold as PromQL prints it: no floating-point noise (14.4 × 0.001 is 0.014400000000000001). */
+export function number(value: number): string {
+    return String(Number(value.toPrecision(6)));
+}
+
+/** A matcher for the histogram bucket at `seconds`: Prometheus 3 writes le="1.0", older clients le="1". */
+export function bucketMatcher(seconds: number): string {
+    const text = number(seconds);
+    return Number.isInteger(seconds) ? `~${text}|${text}\\.0` : text;
+}
+
+/** The recording rule names, shared with dashboards. */
+export const backendRecords = {
+    requestRate5m: "stella:http_requests:rate5m",
+    errorRatio: (window: string) => `stella:http_error_ratio:rate${window}`,
+    slowRatio: (window: string) => `stella:http_slow_ratio:rate${window}`,
+    latencyP95: "stella:http_request_duration:p95_5m",
+    sessionsActive: "stella:sessions_active:sum",
+} as const;
+
+function burnRateCondition(
+    record: (window: string) => string,
+    pairs: readonly { long: string; short: string; factor: number }[],
+    budget: number,
+): string {
+    return pairs
+        .map(({ long, short, factor }) => {
+            const threshold = number(factor * budget);
+            return `(${record(long)} > ${threshold} and ${record(short)} > ${threshold})`;
+        })
+        .join(" or ");
+}
+
+export function backendRuleGroup(context: RulesContext): RuleGroup {
+    const { metrics, backend, namespace } = context.stella;
+    const thresholds = context.thresholds;
+    const requests = metrics.httpRequestsTotal;
+    const errors = `${requests}${selector({ [metrics.statusLabel]: "~5.." })}`;
+    const bucket = `${metrics.httpRequestDuration}_bucket`;
+    const fastBucket = `${bucket}${selector({ le: bucketMatcher(context.slo.latencyThresholdSeconds) })}`;
+    const count = `${metrics.httpRequestDuration}_count`;
+    const availabilityBudget = 1 - context.slo.availabilityTarget;
+    const latencyBudget = 1 - context.slo.latencyTarget;
+    const healthJob = selector({ job: "stella-backend-health", probe: "liveness" });
+    const readyJob = selector({ job: "stella-backend-health", probe: "readiness" });
+
+    const records: Rule[] = [
+        recordingRule(backendRecords.requestRate5m, `sum(rate(${requests}[5m]))`),
+        ...sloWindows.map((window) =>
+            recordingRule(
+                backendRecords.errorRatio(window),
+                `sum(rate(${errors}[${window}])) / sum(rate(${requests}[${window}]))`,
+            ),
+        ),
+        ...sloWindows.map((window) =>
+            recordingRule(
+                backendRecords.slowRatio(window),
+                `1 - (sum(rate(${fastBucket}[${window}])) / sum(rate(${count}[${window}])))`,
+            ),
+        ),
+        recordingRule(backendRecords.latencyP95, `histogram_quantile(0.95, sum by (le) (rate(${bucket}[5m])))`),
+        recordingRule(backendRecords.sessionsActive, `sum(${metrics.sessionsActive})`),
+    ];
+
+    const percent = (ratio: number) => `${number(ratio * 100)}%`;
+    const alerts: Rule[] = [
+        // The seed's four backend alerts: same names, severities, thresholds and `for`.
+        alertRule(context, {
+            name: "HighErrorRate",
+            // No traffic gives 0/0, no sample, so nothing fires on an idle backend.
+            expr: `${backendRecords.errorRatio("5m")} > ${number(thresholds.errorRate)}`,
+            for: thresholds.errorRateFor,
+            severity: "critical",
+            service: "stella-backend",
+            summary: "High error rate detected",
+            description: `{{ $value | humanizePercentage }} of backend requests failed with a 5xx over 5 minutes (threshold ${percent(thresholds.errorRate)}).`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "HighLatency",
+            // Buckets summed by le across pods before the quantile (the seed took one per series).
+            expr: `${backendRecords.latencyP95} > ${number(thresholds.latencyP95Seconds)}`,
+            for: thresholds.latencyFor,
+            severity: "warning",
+            service: "stella-backend",
+            summary: "High latency detected",
+            description: `Backend p95 latency is {{ $value | humanizeDuration }} (threshold ${number(thresholds.latencyP95Seconds)}s).`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "HighSessionCount",
+            expr: `${backendRecords.sessionsActive} > ${thresholds.activeSessions}`,
+            for: thresholds.activeSessionsFor,
+            severity: "warning",
+            service: "stella-backend",
+            summary: "High number of active sessions",
+            description: `{{ $value }} sessions are active (threshold ${thresholds.activeSessions}).`,
+            dashboard: "overview",
+        }),
+        // Health: the backend unreachable, or failing its own health checks.
+        alertRule(context, {
+            name: "StellaBackendDown",
+            // absent() also fires when no backend pod exists at all.
+            expr: `absent(up${selector({ job: "stella-backend", namespace })} == 1)`,
+            for: "1m",
+            severity: "critical",
+            service: "stella-backend",
+            summary: "No backend pod can be scraped",
+            description: `Prometheus has reached no ${backend.appLabel} pod in ${namespace} for a minute: the backend is down or gone.`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "StellaBackendHealthCheckFailing",
+            expr: `min(probe_success${healthJob}) == 0`,
+            for: "1m",
+            severity: "critical",
+            service: "stella-backend",
+            summary: "Backend health check failing",
+            description: `GET ${backend.healthPath} on ${backend.serviceName}.${namespace} has failed for a minute (probe_success {{ $value }}).`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "StellaBackendNotReady",
+            expr: `min(probe_success${readyJob}) == 0`,
+            for: "2m",
+            severity: "warning",
+            service: "stella-backend",
+            summary: "Backend not ready",
+            description: `GET ${backend.readinessPath} on ${backend.serviceName}.${namespace} has failed for two minutes: the backend cannot reach its database (probe_success {{ $value }}).`,
+            dashboard: "overview",
+        }),
+        // SLOs: multiwindow, multi-burn-rate.
+        alertRule(context, {
+            name: "StellaAvailabilityFastBurn",
+            expr: burnRateCondition(backendRecords.errorRatio, fastBurn, availabilityBudget),
+            for: "1m",
+            severity: "critical",
+            service: "stella-backend",
+            summary: "Backend burning its availability error budget fast",
+            description: `{{ $value | humanizePercentage }} of requests are failing: at this rate the ${percent(context.slo.availabilityTarget)} availability SLO's 30-day budget is gone within days.`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "StellaAvailabilitySlowBurn",
+            expr: burnRateCondition(backendRecords.errorRatio, slowBurn, availabilityBudget),
+            for: "15m",
+            severity: "warning",
+            service: "stella-backend",
+            summary: "Backend burning its availability error budget",
+            description: `{{ $value | humanizePercentage }} of requests are failing, steadily eating the ${percent(context.slo.availabilityTarget)} availability SLO's budget.`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "StellaLatencyFastBurn",
+            expr: burnRateCondition(backendRecords.slowRatio, fastBurn, latencyBudget),
+            for: "1m",
+            severity: "critical",
+            service: "stella-backend",
+            summary: "Backend burning its latency error budget fast",
+            description: `{{ $value | humanizePercentage }} of requests take longer than ${number(context.slo.latencyThresholdSeconds)}s (SLO: ${percent(context.slo.latencyTarget)} faster).`,
+            dashboard: "overview",
+        }),
+        alertRule(context, {
+            name: "StellaLatencySlowBurn",
+            expr: burnRateCondition(backendRecords.slowRatio, slowBurn, latencyBudget),
+            for: "15m",
+            severity: "warning",
+            service: "stella-backend",
+            summary: "Backend burning its latency error budget",
+            description: `{{ $value | humanizePercentage }} of requests take longer than ${number(context.slo.latencyThresholdSeconds)}s (SLO: ${percent(context.slo.latencyTarget)} faster).`,
+            dashboard: "overview",
+        }),
+    ];
+    return { name: "stella-backend", rules: [...records, ...alerts] };
+}

@@ -1,0 +1,73 @@
+// Alerts on the monitoring stack itself, where kube-prometheus-stack's own rules stop: Loki refusing
+// logs, Alloy missing from nodes or dropping logs, Jaeger receiving no spans or failing to store them.
+
+import { alertRule, selector, type RuleGroup, type RulesContext } from "./rules";
+
+export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
+    const namespace = context.monitoringNamespace;
+    const push = selector({ namespace, route: "~loki_api_v1_push|otlp_v1_logs" });
+    const pushErrors = selector({ namespace, route: "~loki_api_v1_push|otlp_v1_logs", status_code: "~5.." });
+    const alloy = selector({ namespace, daemonset: "alloy" });
+    // The collector's own metrics gained a _total suffix with newer exporters; match both spellings.
+    const accepted = selector({ __name__: "~otelcol_receiver_accepted_spans(_total)?", job: "jaeger" });
+    const sendFailed = selector({ __name__: "~otelcol_exporter_send_failed_spans(_total)?", job: "jaeger" });
+    return {
+        name: "stella-monitoring-stack",
+        rules: [
+            alertRule(context, {
+                name: "LokiIngestionFailing",
+                expr: `sum(rate(loki_request_duration_seconds_count${pushErrors}[5m])) / sum(rate(loki_request_duration_seconds_count${push}[5m])) > 0.05`,
+                for: "10m",
+                severity: "warning",
+                service: "loki",
+                summary: "Loki is refusing logs",
+                description:
+                    "{{ $value | humanizePercentage }} of log pushes to Loki fail with a 5xx: logs are being lost.",
+                dashboard: "overview",
+            }),
+            alertRule(context, {
+                name: "AlloyNotRunning",
+                expr: `kube_daemonset_status_desired_number_scheduled${alloy} - kube_daemonset_status_number_ready${alloy} > 0`,
+                for: "15m",
+                severity: "warning",
+                service: "alloy",
+                summary: "Alloy is not running on every node",
+                description: "{{ $value }} node(s) have no ready Alloy pod: their pods' logs are not shipped.",
+                dashboard: "overview",
+            }),
+            alertRule(context, {
+                name: "AlloyDroppingLogs",
+                expr: `sum by (pod) (rate(loki_write_dropped_entries_total${selector({ namespace })}[10m])) > 0`,
+                for: "10m",
+                severity: "warning",
+                service: "alloy",
+                summary: "Alloy is dropping logs",
+                description:
+                    "Alloy pod {{ $labels.pod }} drops {{ $value | humanize }} log lines per second that Loki did not take.",
+                dashboard: "overview",
+            }),
+            alertRule(context, {
+                name: "JaegerNotReceivingSpans",
+                // Only while the backend serves traffic: an idle platform sends no spans either.
+                expr: `(sum(rate(${accepted}[15m])) or vector(0)) == 0 and on () (sum(rate(${context.stella.metrics.httpRequestsTotal}[15m])) > 0)`,
+                for: "15m",
+                severity: "warning",
+                service: "jaeger",
+                summary: "Jaeger receives no spans",
+                description:
+                    "The backend serves requests but Jaeger accepted no span for 15 minutes: tracing is broken between the apps and Jaeger.",
+                dashboard: "overview",
+            }),
+            alertRule(context, {
+                name: "JaegerStorageWriteFailing",
+                expr: `sum(rate(${sendFailed}[5m])) > 0`,
+                for: "10m",
+                severity: "warning",
+                service: "jaeger",
+                summary: "Jaeger cannot store spans",
+                description: "Jaeger fails to write {{ $value | humanize }} spans per second to its storage.",
+                dashboard: "overview",
+            }),
+        ],
+    };
+}
