@@ -103,7 +103,14 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
 
     const jaeger = new Jaeger(
         "jaeger",
-        { namespace, namespaceName, version: versions.jaeger, jaeger: config.jaeger, extraValues: extraValues.jaeger },
+        {
+            namespace,
+            namespaceName,
+            version: versions.jaeger,
+            jaeger: config.jaeger,
+            prometheusUrl: prometheus.prometheusUrl,
+            extraValues: extraValues.jaeger,
+        },
         opts,
     );
 
@@ -114,7 +121,15 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             version: versions.grafana,
             grafana: config.grafana,
             datasourceUrls: { prometheus: prometheus.prometheusUrl, loki: loki.url, jaeger: jaeger.queryUrl },
-            dashboards: stellaDashboards(),
+            traceLogNamespaces: [config.stella.namespace],
+            scrapeInterval: config.prometheus.scrapeInterval,
+            dashboards: stellaDashboards({
+                stellaNamespace: config.stella.namespace,
+                monitoringNamespace: namespaceName,
+                metrics: config.stella.metrics,
+                thresholds: config.alerting.thresholds,
+                slo: config.slo,
+            }),
             extraValues: extraValues.grafana,
         },
         opts,

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackConfig } from "../config";
-import { datasourceUids, type Dashboard } from "../dashboards/model";
+import { datasourceUids, type DashboardModel } from "../dashboards/model";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
 import { namedSecret } from "./secret";
 
@@ -21,9 +21,13 @@ export interface GrafanaArgs {
     /** URL, persistence, service, ingress and resources. */
     readonly grafana: StackConfig["grafana"];
     /** The in-cluster URLs of the data sources. */
-    readonly datasourceUrls: { readonly prometheus: string; readonly loki: string; readonly jaeger: string };
+    readonly datasourceUrls: DataSourceUrls;
+    /** The namespaces whose logs a trace links to (STELLA's). */
+    readonly traceLogNamespaces: readonly string[];
+    /** Prometheus' scrape interval, the smallest step worth querying. */
+    readonly scrapeInterval: string;
     /** The dashboards to register in the STELLA folder. */
-    readonly dashboards: readonly Dashboard[];
+    readonly dashboards: readonly DashboardModel[];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
 }
@@ -38,8 +42,24 @@ export interface DataSourceSpec {
     readonly jsonData: Record<string, unknown>;
 }
 
-/** The data sources, under fixed uids that dashboards refer to. Pure. */
-export function grafanaDataSources(urls: GrafanaArgs["datasourceUrls"]): DataSourceSpec[] {
+export interface DataSourceUrls {
+    readonly prometheus: string;
+    readonly loki: string;
+    readonly jaeger: string;
+}
+
+/**
+ * The data sources, under fixed uids that dashboards refer to, linked to each other so that an SRE goes
+ * from a metric to its trace (exemplars), from a log line to its trace (derived field on trace_id) and
+ * from a span to its logs (tracesToLogsV2) or its service's metrics (span metrics). Pure.
+ */
+export function grafanaDataSources(args: {
+    urls: DataSourceUrls;
+    traceLogNamespaces: readonly string[];
+    scrapeInterval: string;
+}): DataSourceSpec[] {
+    const { urls } = args;
+    const namespaces = args.traceLogNamespaces.join("|");
     return [
         {
             uid: datasourceUids.prometheus,
@@ -47,7 +67,12 @@ export function grafanaDataSources(urls: GrafanaArgs["datasourceUrls"]): DataSou
             type: "prometheus",
             url: urls.prometheus,
             isDefault: true,
-            jsonData: { httpMethod: "POST", timeInterval: "15s" },
+            jsonData: {
+                httpMethod: "POST",
+                timeInterval: args.scrapeInterval,
+                // Exemplars carry the trace_id of a sample's request: a dot on a latency panel opens it.
+                exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: datasourceUids.jaeger }],
+            },
         },
         {
             uid: datasourceUids.loki,
@@ -55,7 +80,20 @@ export function grafanaDataSources(urls: GrafanaArgs["datasourceUrls"]): DataSou
             type: "loki",
             url: urls.loki,
             isDefault: false,
-            jsonData: { maxLines: 1000 },
+            jsonData: {
+                maxLines: 1000,
+                // trace_id is structured metadata (components/alloy.ts): matched by name, not by a regex on the line.
+                derivedFields: [
+                    {
+                        name: "TraceID",
+                        matcherType: "label",
+                        matcherRegex: "trace_id",
+                        datasourceUid: datasourceUids.jaeger,
+                        url: "${__value.raw}",
+                        urlDisplayLabel: "View trace",
+                    },
+                ],
+            },
         },
         {
             uid: datasourceUids.jaeger,
@@ -63,7 +101,27 @@ export function grafanaDataSources(urls: GrafanaArgs["datasourceUrls"]): DataSou
             type: "jaeger",
             url: urls.jaeger,
             isDefault: false,
-            jsonData: {},
+            jsonData: {
+                tracesToLogsV2: {
+                    datasourceUid: datasourceUids.loki,
+                    spanStartTimeShift: "-5m",
+                    spanEndTimeShift: "5m",
+                    customQuery: true,
+                    query: `{namespace=~"${namespaces}"} | trace_id="\${__trace.traceId}"`,
+                },
+                // Span metrics (components/jaeger.ts) per service, from the span's service.name.
+                tracesToMetrics: {
+                    datasourceUid: datasourceUids.prometheus,
+                    spanStartTimeShift: "-5m",
+                    spanEndTimeShift: "5m",
+                    tags: [{ key: "service.name", value: "service_name" }],
+                    queries: [
+                        { name: "Request rate", query: "sum(rate(traces_span_metrics_calls_total{$__tags}[5m]))" },
+                    ],
+                },
+                nodeGraph: { enabled: true },
+                spanBar: { type: "Duration" },
+            },
         },
     ];
 }
@@ -209,7 +267,12 @@ export class Grafana extends pulumi.ComponentResource {
         );
         const viaProvider = { parent: this, provider: this.provider };
 
-        for (const source of grafanaDataSources(args.datasourceUrls)) {
+        const sources = grafanaDataSources({
+            urls: args.datasourceUrls,
+            traceLogNamespaces: args.traceLogNamespaces,
+            scrapeInterval: args.scrapeInterval,
+        });
+        for (const source of sources) {
             new grafana.oss.DataSource(
                 `${name}-datasource-${source.uid}`,
                 {

@@ -21,6 +21,8 @@ export interface JaegerArgs {
     readonly version: string;
     /** Replicas, resources and trace storage. */
     readonly jaeger: StackConfig["jaeger"];
+    /** Prometheus' in-cluster URL, for the span metrics of the Monitor tab. */
+    readonly prometheusUrl: string;
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
 }
@@ -33,6 +35,7 @@ export const jaegerPorts = {
     queryGrpc: 16685,
     health: 13133,
     metrics: 8888,
+    spanMetrics: 8889,
 } as const;
 
 /**
@@ -40,7 +43,7 @@ export const jaegerPorts = {
  * names, so it is selected by number.
  */
 export function jaegerPodMonitor(namespace: string, interval: string, releaseName = "jaeger"): PodMonitorSpec {
-    return podMonitor(
+    const monitor = podMonitor(
         "jaeger",
         namespace,
         { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": releaseName },
@@ -48,12 +51,19 @@ export function jaegerPodMonitor(namespace: string, interval: string, releaseNam
         "/metrics",
         interval,
     );
+    const [own] = monitor.podMetricsEndpoints;
+    // The span metrics (calls and durations per service and operation) on their own port.
+    return {
+        ...monitor,
+        podMetricsEndpoints: [...monitor.podMetricsEndpoints, { ...own, portNumber: jaegerPorts.spanMetrics }],
+    };
 }
 
 /** The environment variable that carries the storage password; the config reads it as ${env:…}. */
 export const storagePasswordEnv = "JAEGER_STORAGE_PASSWORD";
 
 const storeName = "primary";
+const metricsStoreName = "prometheus";
 
 function storageBackend(storage: StackConfig["jaeger"]["storage"]): Record<string, unknown> {
     if (storage.type === "memory") return { memory: { max_traces: storage.maxTraces } };
@@ -74,13 +84,23 @@ function storageBackend(storage: StackConfig["jaeger"]["storage"]): Record<strin
  * explicitly: the defaults of a custom config bind to localhost, and the chart's probes GET
  * /status on 13133 from outside the pod.
  */
-export function jaegerConfig(storage: StackConfig["jaeger"]["storage"]): Record<string, unknown> {
+export function jaegerConfig(
+    storage: StackConfig["jaeger"]["storage"],
+    prometheusUrl: string,
+): Record<string, unknown> {
     const listen = (port: number) => `0.0.0.0:${port}`;
     return {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
             pipelines: {
-                traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+                traces: {
+                    receivers: ["otlp"],
+                    processors: ["batch"],
+                    exporters: ["jaeger_storage_exporter", "spanmetrics"],
+                },
+                // Span metrics (Jaeger's Monitor tab, Grafana's trace-to-metrics): calls and durations per
+                // service and operation, computed from the spans and exposed for Prometheus to scrape.
+                "metrics/spanmetrics": { receivers: ["spanmetrics"], exporters: ["prometheus"] },
             },
             telemetry: {
                 resource: { "service.name": "jaeger" },
@@ -94,11 +114,19 @@ export function jaegerConfig(storage: StackConfig["jaeger"]["storage"]): Record<
         extensions: {
             healthcheckv2: { use_v2: true, http: { endpoint: listen(jaegerPorts.health) } },
             jaeger_query: {
-                storage: { traces: storeName },
+                storage: { traces: storeName, metrics: metricsStoreName },
                 http: { endpoint: listen(jaegerPorts.ui) },
                 grpc: { endpoint: listen(jaegerPorts.queryGrpc) },
             },
-            jaeger_storage: { backends: { [storeName]: storageBackend(storage) } },
+            jaeger_storage: {
+                backends: { [storeName]: storageBackend(storage) },
+                // The Monitor tab reads the span metrics back from Prometheus.
+                metric_backends: {
+                    [metricsStoreName]: {
+                        prometheus: { endpoint: prometheusUrl, normalize_calls: true, normalize_duration: true },
+                    },
+                },
+            },
         },
         receivers: {
             otlp: {
@@ -109,19 +137,25 @@ export function jaegerConfig(storage: StackConfig["jaeger"]["storage"]): Record<
             },
         },
         processors: { batch: {} },
-        exporters: { jaeger_storage_exporter: { trace_storage: storeName } },
+        connectors: { spanmetrics: {} },
+        exporters: {
+            jaeger_storage_exporter: { trace_storage: storeName },
+            prometheus: { endpoint: listen(jaegerPorts.spanMetrics) },
+        },
     };
 }
 
 export interface JaegerValuesArgs {
     readonly jaeger: StackConfig["jaeger"];
+    /** Prometheus' in-cluster URL, where the span metrics are read back. */
+    readonly prometheusUrl: string;
     /** The Secret holding the storage password under `storagePasswordEnv`, when there is one. */
     readonly storageSecretName?: string;
 }
 
 /** The jaeger chart's values. Pure. */
 export function jaegerValues(args: JaegerValuesArgs): HelmValues {
-    const config = jaegerConfig(args.jaeger.storage);
+    const config = jaegerConfig(args.jaeger.storage, args.prometheusUrl);
     return {
         userconfig: config,
         jaeger: {
@@ -193,7 +227,10 @@ export class Jaeger extends pulumi.ComponentResource {
                 version: args.version,
                 releaseName,
                 namespace: args.namespace,
-                values: mergeValues(jaegerValues({ jaeger: args.jaeger, storageSecretName }), args.extraValues ?? {}),
+                values: mergeValues(
+                    jaegerValues({ jaeger: args.jaeger, prometheusUrl: args.prometheusUrl, storageSecretName }),
+                    args.extraValues ?? {},
+                ),
                 timeoutSeconds: 300,
             }),
             { parent: this, dependsOn },

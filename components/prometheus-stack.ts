@@ -136,6 +136,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 ...(prometheus.retentionSize === undefined ? {} : { retentionSize: prometheus.retentionSize }),
                 scrapeInterval: prometheus.scrapeInterval,
                 evaluationInterval: prometheus.evaluationInterval,
+                // Exemplars: the trace_id of sampled requests, which Grafana links to Jaeger.
+                enableFeatures: ["exemplar-storage"],
+                exemplars: { maxSize: 100000 },
                 resources: containerResources(prometheus.resources),
                 ...(prometheus.storage.enabled ? { storageSpec: volumeClaimTemplate(prometheus.storage) } : {}),
                 // Select monitors, rules and probes from every namespace, whatever their labels: the

@@ -1,5 +1,8 @@
-// The small part of Grafana's dashboard model these dashboards use, and the fixed data source uids
-// every panel refers to (components/grafana.ts registers the data sources under these uids).
+// What the dashboards share: the fixed data source uids every panel refers to (components/grafana.ts
+// registers the data sources under them), the dashboard uids that alerts and runbooks link to, and
+// the context a dashboard is built from.
+
+import type { StackConfig } from "../config";
 
 /** Data source uids: fixed, so dashboards and links never depend on Grafana's generated ids. */
 export const datasourceUids = { prometheus: "prometheus", loki: "loki", jaeger: "jaeger" } as const;
@@ -9,40 +12,58 @@ export interface DataSourceRef {
     readonly uid: string;
 }
 
-export const prometheusDatasource: DataSourceRef = { type: "prometheus", uid: datasourceUids.prometheus };
-
-export interface Target {
-    readonly refId: string;
-    readonly expr: string;
-    readonly legendFormat?: string;
-    readonly format?: "time_series" | "heatmap" | "table";
-    readonly datasource: DataSourceRef;
-}
-
-export interface Panel {
-    readonly id: number;
-    readonly type: "timeseries" | "stat" | "heatmap";
-    readonly title: string;
-    readonly description?: string;
-    readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
-    readonly datasource: DataSourceRef;
-    readonly targets: readonly Target[];
-    readonly fieldConfig: { readonly defaults: Record<string, unknown>; readonly overrides: readonly unknown[] };
-    readonly options: Record<string, unknown>;
-}
-
-export interface Dashboard {
-    readonly uid: string;
-    readonly title: string;
-    readonly tags: readonly string[];
-    readonly timezone: string;
-    readonly schemaVersion: number;
-    readonly refresh: string;
-    readonly time: { readonly from: string; readonly to: string };
-    readonly panels: readonly Panel[];
-}
+export const datasources = {
+    prometheus: { type: "prometheus", uid: datasourceUids.prometheus },
+    loki: { type: "loki", uid: datasourceUids.loki },
+    jaeger: { type: "jaeger", uid: datasourceUids.jaeger },
+} as const satisfies Record<string, DataSourceRef>;
 
 /** Dashboard uids: stable, so alert annotations and runbooks can link to them. */
 export const dashboardUids = {
     overview: "stella-overview",
+    system: "stella-system",
+    agents: "stella-agents",
+    infrastructure: "stella-infrastructure",
+    slo: "stella-slo",
+    logsTraces: "stella-logs-traces",
 } as const;
+
+export type DashboardKey = keyof typeof dashboardUids;
+
+/** A panel an alert or a runbook links to: /d/<uid>?viewPanel=<id>. */
+export interface PanelRef {
+    readonly dashboard: DashboardKey;
+    readonly panelId: number;
+}
+
+/** The path of a panel inside Grafana, for links. */
+export function panelPath(ref: PanelRef): string {
+    return `/d/${dashboardUids[ref.dashboard]}?viewPanel=${ref.panelId}`;
+}
+
+/** What a dashboard is built from: plain config, so the same input gives the same bytes. */
+export interface DashboardContext {
+    readonly stellaNamespace: string;
+    readonly monitoringNamespace: string;
+    readonly metrics: StackConfig["stella"]["metrics"];
+    readonly thresholds: StackConfig["alerting"]["thresholds"];
+    readonly slo: StackConfig["slo"];
+}
+
+/** A dashboard model as Grafana stores it (the JSON the Grafana provider sends). */
+export interface DashboardModel {
+    readonly uid: string;
+    readonly title: string;
+    readonly panels?: readonly PanelModel[];
+    readonly [key: string]: unknown;
+}
+
+export interface PanelModel {
+    readonly id?: number;
+    readonly type: string;
+    readonly title?: string;
+    readonly datasource?: DataSourceRef;
+    readonly targets?: readonly (Record<string, unknown> & { datasource?: DataSourceRef; expr?: string })[];
+    readonly panels?: readonly PanelModel[];
+    readonly [key: string]: unknown;
+}

@@ -1,103 +1,81 @@
-// "STELLA Overview": the seed's dashboard (../shared/seed-monitoring.md, "Dashboard JSON") with its four
-// panels, on current panel types (Grafana removed `graph`) and with the latency heatmap's buckets summed
+// "STELLA Overview": the seed's dashboard (../shared/seed-monitoring.md, "Dashboard JSON") with its
+// four panels, on current panel types (Grafana removed `graph`), the latency heatmap's buckets summed
 // by le across pods.
 
-import { prometheusDatasource, type Dashboard, type Panel } from "./model";
+import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
+import * as stat from "@grafana/grafana-foundation-sdk/stat";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { backendRecords } from "../components/alerting/backend-rules";
+import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { heatmapAxis, heatmapQuery, promQuery, stellaDashboard, thresholdLines, thresholds } from "./panels";
+
+/** Panel ids, for links from alerts and runbooks. */
+export const overviewPanels = { activeSessions: 1, requestRate: 2, errorRate: 3, latency: 4 } as const;
 
 /** The queries, apart from layout. */
-export const overviewQueries = {
-    activeSessions: "sum(stella_sessions_active)",
-    requestRate: "sum(rate(stella_http_requests_total[5m]))",
-    errorRate: 'sum(rate(stella_http_requests_total{status=~"5.."}[5m])) / sum(rate(stella_http_requests_total[5m]))',
-    latencyHeatmap: "sum by (le) (rate(stella_http_request_duration_bucket[5m]))",
-} as const;
-
-const target = (expr: string, extra: { legendFormat?: string; format?: "time_series" | "heatmap" } = {}) => ({
-    refId: "A",
-    expr,
-    datasource: prometheusDatasource,
-    ...extra,
-});
-
-/** The dashboard model. Pure and deterministic: the same input gives the same bytes. */
-export function stellaOverviewDashboard(): Dashboard {
-    const panels: Panel[] = [
-        {
-            id: 1,
-            type: "stat",
-            title: "Active Sessions",
-            description: "Sessions open right now, summed over backend replicas.",
-            gridPos: { x: 0, y: 0, w: 6, h: 8 },
-            datasource: prometheusDatasource,
-            targets: [target(overviewQueries.activeSessions, { legendFormat: "sessions" })],
-            fieldConfig: { defaults: { unit: "short", decimals: 0 }, overrides: [] },
-            options: {
-                reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false },
-                colorMode: "value",
-                graphMode: "area",
-            },
-        },
-        {
-            id: 2,
-            type: "timeseries",
-            title: "Request Rate",
-            description: "Backend HTTP requests per second.",
-            gridPos: { x: 6, y: 0, w: 9, h: 8 },
-            datasource: prometheusDatasource,
-            targets: [target(overviewQueries.requestRate, { legendFormat: "requests/s" })],
-            fieldConfig: { defaults: { unit: "reqps" }, overrides: [] },
-            options: { legend: { displayMode: "list", placement: "bottom" }, tooltip: { mode: "multi" } },
-        },
-        {
-            id: 3,
-            type: "timeseries",
-            title: "Error Rate",
-            description: "Share of backend requests answered with a 5xx; HighErrorRate pages above 5%.",
-            gridPos: { x: 15, y: 0, w: 9, h: 8 },
-            datasource: prometheusDatasource,
-            targets: [target(overviewQueries.errorRate, { legendFormat: "5xx share" })],
-            fieldConfig: {
-                defaults: {
-                    unit: "percentunit",
-                    min: 0,
-                    thresholds: {
-                        mode: "absolute",
-                        steps: [
-                            { color: "green", value: null },
-                            { color: "red", value: 0.05 },
-                        ],
-                    },
-                    custom: { thresholdsStyle: { mode: "line" } },
-                },
-                overrides: [],
-            },
-            options: { legend: { displayMode: "list", placement: "bottom" }, tooltip: { mode: "multi" } },
-        },
-        {
-            id: 4,
-            type: "heatmap",
-            title: "Response Latency",
-            description: "Distribution of backend request latency; buckets summed over all pods.",
-            gridPos: { x: 0, y: 8, w: 24, h: 9 },
-            datasource: prometheusDatasource,
-            targets: [target(overviewQueries.latencyHeatmap, { legendFormat: "{{le}}", format: "heatmap" })],
-            fieldConfig: { defaults: { unit: "s" }, overrides: [] },
-            options: {
-                calculate: false,
-                yAxis: { unit: "s" },
-                color: { mode: "scheme", scheme: "Oranges" },
-                cellGap: 1,
-            },
-        },
-    ];
+export function overviewQueries(context: DashboardContext) {
+    const { metrics } = context;
     return {
-        uid: "stella-overview",
-        title: "STELLA Overview",
-        tags: ["stella"],
-        timezone: "utc",
-        schemaVersion: 41,
-        refresh: "30s",
-        time: { from: "now-6h", to: "now" },
-        panels,
+        activeSessions: backendRecords.sessionsActive,
+        requestRate: backendRecords.requestRate5m,
+        errorRate: backendRecords.errorRatio("5m"),
+        latencyHeatmap: `sum by (le) (rate(${metrics.httpRequestDuration}_bucket[$__rate_interval]))`,
     };
+}
+
+export function stellaOverviewDashboard(context: DashboardContext): DashboardModel {
+    const queries = overviewQueries(context);
+    return stellaDashboard(
+        dashboardUids.overview,
+        "STELLA Overview",
+        "The seed's overview: sessions, traffic, errors and latency of the backend.",
+        "stella-.*",
+    )
+        .withPanel(
+            new stat.PanelBuilder()
+                .id(overviewPanels.activeSessions)
+                .title("Active Sessions")
+                .description("Sessions open right now, summed over backend replicas.")
+                .withTarget(promQuery(queries.activeSessions, "sessions"))
+                .unit("short")
+                .decimals(0)
+                .thresholds(thresholds(context.thresholds.activeSessions))
+                .gridPos({ x: 0, y: 0, w: 6, h: 8 }),
+        )
+        .withPanel(
+            new timeseries.PanelBuilder()
+                .id(overviewPanels.requestRate)
+                .title("Request Rate")
+                .description("Backend HTTP requests per second.")
+                .withTarget(promQuery(queries.requestRate, "requests/s"))
+                .unit("reqps")
+                .min(0)
+                .gridPos({ x: 6, y: 0, w: 9, h: 8 }),
+        )
+        .withPanel(
+            new timeseries.PanelBuilder()
+                .id(overviewPanels.errorRate)
+                .title("Error Rate")
+                .description("Share of backend requests answered with a 5xx; HighErrorRate pages above the red line.")
+                .withTarget(promQuery(queries.errorRate, "5xx share"))
+                .unit("percentunit")
+                .min(0)
+                .thresholds(thresholds(context.thresholds.errorRate))
+                .thresholdsStyle(thresholdLines())
+                .gridPos({ x: 15, y: 0, w: 9, h: 8 }),
+        )
+        .withPanel(
+            new heatmap.PanelBuilder()
+                .id(overviewPanels.latency)
+                .title("Response Latency")
+                .description(
+                    "Distribution of backend request latency; buckets summed over all pods. Exemplars link to traces.",
+                )
+                .withTarget(heatmapQuery(queries.latencyHeatmap).exemplar(true))
+                .calculate(false)
+                .yAxis(heatmapAxis("s"))
+                .cellGap(1)
+                .gridPos({ x: 0, y: 8, w: 24, h: 9 }),
+        )
+        .build() as unknown as DashboardModel;
 }

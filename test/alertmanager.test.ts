@@ -165,7 +165,14 @@ describe("inhibition on a running Alertmanager", () => {
         alertmanager?.kill();
     });
 
-    async function fire(alerts: Record<string, string>[]): Promise<Map<string, ApiAlert>> {
+    const inhibited = (alert: ApiAlert | undefined) =>
+        alert !== undefined && alert.status.state === "suppressed" && alert.status.inhibitedBy.length > 0;
+
+    /**
+     * Posts the alerts, then reads them back until the inhibitor (which takes alerts asynchronously)
+     * shows `expected` as the inhibited ones, or 5 s have passed; the caller asserts on what it got.
+     */
+    async function fire(alerts: Record<string, string>[], expected: string[]): Promise<Map<string, ApiAlert>> {
         const startsAt = new Date().toISOString();
         const response = await fetch(`${url}/api/v2/alerts`, {
             method: "POST",
@@ -173,20 +180,38 @@ describe("inhibition on a running Alertmanager", () => {
             body: JSON.stringify(alerts.map((labels) => ({ labels, startsAt }))),
         });
         assert.equal(response.status, 200);
-        const state = (await (await fetch(`${url}/api/v2/alerts`)).json()) as ApiAlert[];
-        return new Map(state.map((alert) => [`${alert.labels.alertname}/${alert.labels.severity}`, alert]));
+        const posted = new Set(alerts.map((labels) => `${labels.alertname}/${labels.severity}`));
+        let state = new Map<string, ApiAlert>();
+        for (let attempt = 0; attempt < 50; attempt++) {
+            const listed = (await (await fetch(`${url}/api/v2/alerts`)).json()) as ApiAlert[];
+            state = new Map(listed.map((alert) => [`${alert.labels.alertname}/${alert.labels.severity}`, alert]));
+            const now = [...posted].filter((key) => inhibited(state.get(key))).sort();
+            if (JSON.stringify(now) === JSON.stringify([...expected].sort())) break;
+            await new Promise((done) => setTimeout(done, 100));
+        }
+        return state;
     }
 
-    const inhibited = (alert: ApiAlert | undefined) =>
-        alert !== undefined && alert.status.state === "suppressed" && alert.status.inhibitedBy.length > 0;
-
     it("lets a down backend silence its symptoms, and not itself", async () => {
-        const state = await fire([
-            { alertname: "StellaBackendDown", severity: "critical", service: "stella-backend", namespace: "ai-agents" },
-            { alertname: "HighErrorRate", severity: "critical", service: "stella-backend" },
-            { alertname: "StellaBackendNotReady", severity: "warning", service: "stella-backend" },
-            { alertname: "AgentPodFailures", severity: "critical", service: "stella-agent", namespace: "ai-agents" },
-        ]);
+        const state = await fire(
+            [
+                {
+                    alertname: "StellaBackendDown",
+                    severity: "critical",
+                    service: "stella-backend",
+                    namespace: "ai-agents",
+                },
+                { alertname: "HighErrorRate", severity: "critical", service: "stella-backend" },
+                { alertname: "StellaBackendNotReady", severity: "warning", service: "stella-backend" },
+                {
+                    alertname: "AgentPodFailures",
+                    severity: "critical",
+                    service: "stella-agent",
+                    namespace: "ai-agents",
+                },
+            ],
+            ["HighErrorRate/critical", "StellaBackendNotReady/warning"],
+        );
         assert.equal(inhibited(state.get("StellaBackendDown/critical")), false);
         assert.equal(inhibited(state.get("HighErrorRate/critical")), true);
         assert.equal(inhibited(state.get("StellaBackendNotReady/warning")), true);
@@ -194,21 +219,27 @@ describe("inhibition on a running Alertmanager", () => {
     });
 
     it("lets a critical alert silence the warning of the same alert and service", async () => {
-        const state = await fire([
-            { alertname: "DiskFilling", severity: "critical", service: "loki", namespace: "monitoring" },
-            { alertname: "DiskFilling", severity: "warning", service: "loki", namespace: "monitoring" },
-            { alertname: "OtherWarning", severity: "warning", service: "loki", namespace: "monitoring" },
-        ]);
+        const state = await fire(
+            [
+                { alertname: "DiskFilling", severity: "critical", service: "loki", namespace: "monitoring" },
+                { alertname: "DiskFilling", severity: "warning", service: "loki", namespace: "monitoring" },
+                { alertname: "OtherWarning", severity: "warning", service: "loki", namespace: "monitoring" },
+            ],
+            ["DiskFilling/warning"],
+        );
         assert.equal(inhibited(state.get("DiskFilling/warning")), true);
         assert.equal(inhibited(state.get("DiskFilling/critical")), false);
         assert.equal(inhibited(state.get("OtherWarning/warning")), false);
     });
 
     it("lets a fast burn silence its slow twin", async () => {
-        const state = await fire([
-            { alertname: "StellaLatencyFastBurn", severity: "critical", service: "stella-backend" },
-            { alertname: "StellaLatencySlowBurn", severity: "warning", service: "stella-backend" },
-        ]);
+        const state = await fire(
+            [
+                { alertname: "StellaLatencyFastBurn", severity: "critical", service: "stella-backend" },
+                { alertname: "StellaLatencySlowBurn", severity: "warning", service: "stella-backend" },
+            ],
+            ["StellaLatencySlowBurn/warning"],
+        );
         assert.equal(inhibited(state.get("StellaLatencySlowBurn/warning")), true);
     });
 });

@@ -10,7 +10,6 @@ import { grafanaDataSources, grafanaValues } from "../components/grafana";
 import { mergeValues } from "../components/helm";
 import { jaegerConfig } from "../components/jaeger";
 import { lokiValues } from "../components/loki";
-import { stellaDashboards } from "../dashboards";
 import { datasourceUids } from "../dashboards/model";
 import { get } from "./paths";
 
@@ -86,7 +85,7 @@ describe("lokiValues", () => {
 
 describe("jaegerConfig", () => {
     it("listens on 0.0.0.0 for OTLP gRPC 4317, OTLP HTTP 4318, the UI 16686 and health 13133", () => {
-        const config = jaegerConfig(dev.jaeger.storage);
+        const config = jaegerConfig(dev.jaeger.storage, "http://prometheus:9090");
         assert.equal(get(config, "receivers.otlp.protocols.grpc.endpoint"), "0.0.0.0:4317");
         assert.equal(get(config, "receivers.otlp.protocols.http.endpoint"), "0.0.0.0:4318");
         assert.equal(get(config, "extensions.jaeger_query.http.endpoint"), "0.0.0.0:16686");
@@ -127,9 +126,9 @@ describe("grafana", () => {
     });
     it("registers the three data sources under the uids dashboards use", () => {
         const sources = grafanaDataSources({
-            prometheus: "http://p:9090",
-            loki: "http://l:3100",
-            jaeger: "http://j:16686",
+            urls: { prometheus: "http://p:9090", loki: "http://l:3100", jaeger: "http://j:16686" },
+            traceLogNamespaces: ["ai-agents"],
+            scrapeInterval: "15s",
         });
         assert.deepEqual(
             sources.map((source) => [source.uid, source.type]),
@@ -139,34 +138,5 @@ describe("grafana", () => {
                 [datasourceUids.jaeger, "jaeger"],
             ],
         );
-    });
-});
-
-describe("dashboards", () => {
-    it("renders the seed's STELLA Overview with its four panels on current panel types", () => {
-        const overview = stellaDashboards().find((dashboard) => dashboard.uid === "stella-overview");
-        assert.ok(overview);
-        assert.deepEqual(
-            overview.panels.map((panel) => [panel.title, panel.type]),
-            [
-                ["Active Sessions", "stat"],
-                ["Request Rate", "timeseries"],
-                ["Error Rate", "timeseries"],
-                ["Response Latency", "heatmap"],
-            ],
-        );
-        assert.match(overview.panels[3]?.targets[0]?.expr ?? "", /^sum by \(le\)/);
-    });
-    it("is deterministic: two builds give the same bytes", () => {
-        assert.equal(JSON.stringify(stellaDashboards()), JSON.stringify(stellaDashboards()));
-    });
-    it("refers only to data sources the stack registers", () => {
-        const known = new Set(Object.values(datasourceUids));
-        for (const dashboard of stellaDashboards()) {
-            for (const panel of dashboard.panels) {
-                assert.ok(known.has(panel.datasource.uid as never), `${dashboard.uid}/${panel.title}`);
-                for (const target of panel.targets) assert.ok(known.has(target.datasource.uid as never));
-            }
-        }
     });
 });

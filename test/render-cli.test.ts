@@ -39,7 +39,14 @@ describe("npm run render", () => {
             "kube-prometheus-stack.json",
             "loki.json",
         ]);
-        assert.deepEqual(readdirSync(join(directory, "dashboards")), ["stella-overview.json"]);
+        assert.deepEqual(readdirSync(join(directory, "dashboards")).sort(), [
+            "stella-agents.json",
+            "stella-infrastructure.json",
+            "stella-logs-traces.json",
+            "stella-overview.json",
+            "stella-slo.json",
+            "stella-system.json",
+        ]);
     });
 
     it("refuses a bad value, naming the key, before registering anything", () => {

@@ -76,6 +76,11 @@ export const devResources = [
     "grafana:oss/dataSource:DataSource grafana-datasource-loki",
     "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-system",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-agents",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-infrastructure",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-slo",
+    "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-logs-traces",
 ];
 
 export interface StackExpectations {

@@ -2,6 +2,8 @@
 // kube-state-metrics: crash loops, slow responses per agent type, and agents that stop answering
 // while conversations are open.
 
+import { agentPanels } from "../../dashboards/agent-performance";
+import { infrastructurePanels } from "../../dashboards/infrastructure";
 import { alertRule, recordingRule, selector, type RuleGroup, type RulesContext } from "./rules";
 import { number } from "./backend-rules";
 
@@ -34,7 +36,7 @@ export function agentRuleGroup(context: RulesContext): RuleGroup {
                 service: "stella-agent",
                 summary: "Agent pods restarting frequently",
                 description: `Pod {{ $labels.pod }} restarted {{ $value | printf "%.0f" }} times in the last hour (threshold ${thresholds.agentRestartsPerHour}).`,
-                dashboard: "overview",
+                panel: { dashboard: "infrastructure", panelId: infrastructurePanels.podRestarts },
             }),
             alertRule(context, {
                 name: "AgentHighResponseLatency",
@@ -44,7 +46,7 @@ export function agentRuleGroup(context: RulesContext): RuleGroup {
                 service: "stella-agent",
                 summary: "Agents slow to respond",
                 description: `p95 response time of {{ $labels.agent_type }} agents is {{ $value | humanizeDuration }} (threshold ${number(thresholds.agentLatencyP95Seconds)}s).`,
-                dashboard: "overview",
+                panel: { dashboard: "agents", panelId: agentPanels.responseP95 },
             }),
             alertRule(context, {
                 name: "AgentMessagesStalled",
@@ -56,7 +58,7 @@ export function agentRuleGroup(context: RulesContext): RuleGroup {
                 summary: "Agents stopped processing messages",
                 description:
                     "{{ $labels.agent_type }} agents processed no message for 10 minutes while conversations are open.",
-                dashboard: "overview",
+                panel: { dashboard: "agents", panelId: agentPanels.messagesPerMinute },
             }),
         ],
     };

@@ -3,6 +3,9 @@
 // multi-burn-rate SLO alerts (Google SRE workbook, "Alerting on SLOs", recommendation 6): a fast burn
 // pages, a slow burn opens a warning.
 
+import { infrastructurePanels } from "../../dashboards/infrastructure";
+import { sloPanels } from "../../dashboards/slo";
+import { systemPanels } from "../../dashboards/system-overview";
 import { alertRule, recordingRule, selector, type Rule, type RuleGroup, type RulesContext } from "./rules";
 
 /** The windows the burn-rate alerts read. */
@@ -94,7 +97,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "High error rate detected",
             description: `{{ $value | humanizePercentage }} of backend requests failed with a 5xx over 5 minutes (threshold ${percent(thresholds.errorRate)}).`,
-            dashboard: "overview",
+            panel: { dashboard: "system", panelId: systemPanels.errorRate },
         }),
         alertRule(context, {
             name: "HighLatency",
@@ -105,7 +108,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "High latency detected",
             description: `Backend p95 latency is {{ $value | humanizeDuration }} (threshold ${number(thresholds.latencyP95Seconds)}s).`,
-            dashboard: "overview",
+            panel: { dashboard: "system", panelId: systemPanels.averageLatency },
         }),
         alertRule(context, {
             name: "HighSessionCount",
@@ -115,7 +118,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "High number of active sessions",
             description: `{{ $value }} sessions are active (threshold ${thresholds.activeSessions}).`,
-            dashboard: "overview",
+            panel: { dashboard: "system", panelId: systemPanels.activeSessions },
         }),
         // Health: the backend unreachable, or failing its own health checks.
         alertRule(context, {
@@ -127,7 +130,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "No backend pod can be scraped",
             description: `Prometheus has reached no ${backend.appLabel} pod in ${namespace} for a minute: the backend is down or gone.`,
-            dashboard: "overview",
+            panel: { dashboard: "system", panelId: systemPanels.requestRate },
         }),
         alertRule(context, {
             name: "StellaBackendHealthCheckFailing",
@@ -137,7 +140,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend health check failing",
             description: `GET ${backend.healthPath} on ${backend.serviceName}.${namespace} has failed for a minute (probe_success {{ $value }}).`,
-            dashboard: "overview",
+            panel: { dashboard: "system", panelId: systemPanels.requestRate },
         }),
         alertRule(context, {
             name: "StellaBackendNotReady",
@@ -147,7 +150,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend not ready",
             description: `GET ${backend.readinessPath} on ${backend.serviceName}.${namespace} has failed for two minutes: the backend cannot reach its database (probe_success {{ $value }}).`,
-            dashboard: "overview",
+            panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
         }),
         // SLOs: multiwindow, multi-burn-rate.
         alertRule(context, {
@@ -158,7 +161,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend burning its availability error budget fast",
             description: `{{ $value | humanizePercentage }} of requests are failing: at this rate the ${percent(context.slo.availabilityTarget)} availability SLO's 30-day budget is gone within days.`,
-            dashboard: "overview",
+            panel: { dashboard: "slo", panelId: sloPanels.availabilityBurn },
         }),
         alertRule(context, {
             name: "StellaAvailabilitySlowBurn",
@@ -168,7 +171,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend burning its availability error budget",
             description: `{{ $value | humanizePercentage }} of requests are failing, steadily eating the ${percent(context.slo.availabilityTarget)} availability SLO's budget.`,
-            dashboard: "overview",
+            panel: { dashboard: "slo", panelId: sloPanels.availabilityBurn },
         }),
         alertRule(context, {
             name: "StellaLatencyFastBurn",
@@ -178,7 +181,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend burning its latency error budget fast",
             description: `{{ $value | humanizePercentage }} of requests take longer than ${number(context.slo.latencyThresholdSeconds)}s (SLO: ${percent(context.slo.latencyTarget)} faster).`,
-            dashboard: "overview",
+            panel: { dashboard: "slo", panelId: sloPanels.latencyBurn },
         }),
         alertRule(context, {
             name: "StellaLatencySlowBurn",
@@ -188,7 +191,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend burning its latency error budget",
             description: `{{ $value | humanizePercentage }} of requests take longer than ${number(context.slo.latencyThresholdSeconds)}s (SLO: ${percent(context.slo.latencyTarget)} faster).`,
-            dashboard: "overview",
+            panel: { dashboard: "slo", panelId: sloPanels.latencyBurn },
         }),
     ];
     return { name: "stella-backend", rules: [...records, ...alerts] };

@@ -5,7 +5,7 @@
 // the value, runbook, dashboard) and a `for`.
 
 import type { StackConfig } from "../../config";
-import { dashboardUids } from "../../dashboards/model";
+import { panelPath, type PanelRef } from "../../dashboards/model";
 import { agentRuleGroup } from "./agent-rules";
 import { backendRuleGroup } from "./backend-rules";
 import { monitoringStackRuleGroup } from "./stack-rules";
@@ -48,8 +48,8 @@ export interface AlertSpec {
     readonly summary: string;
     /** Go template text; `{{ $value }}` is the value that fired. */
     readonly description: string;
-    /** The dashboard to open first. */
-    readonly dashboard: keyof typeof dashboardUids;
+    /** The panel to open first. */
+    readonly panel: PanelRef;
 }
 
 /** An alerting rule with the labels and annotations every STELLA alert carries. */
@@ -64,7 +64,7 @@ export function alertRule(context: RulesContext, spec: AlertSpec): Rule {
             summary: spec.summary,
             description: spec.description,
             runbook_url: `${base}/${spec.name}.md`,
-            dashboard_url: `${context.grafanaUrl.replace(/\/+$/, "")}/d/${dashboardUids[spec.dashboard]}`,
+            dashboard_url: `${context.grafanaUrl.replace(/\/+$/, "")}${panelPath(spec.panel)}`,
         },
     };
 }

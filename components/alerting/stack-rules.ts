@@ -1,6 +1,8 @@
 // Alerts on the monitoring stack itself, where kube-prometheus-stack's own rules stop: Loki refusing
 // logs, Alloy missing from nodes or dropping logs, Jaeger receiving no spans or failing to store them.
 
+import { infrastructurePanels } from "../../dashboards/infrastructure";
+import { logsTracesPanels } from "../../dashboards/logs-traces";
 import { alertRule, selector, type RuleGroup, type RulesContext } from "./rules";
 
 export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
@@ -23,7 +25,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 summary: "Loki is refusing logs",
                 description:
                     "{{ $value | humanizePercentage }} of log pushes to Loki fail with a 5xx: logs are being lost.",
-                dashboard: "overview",
+                panel: { dashboard: "logsTraces", panelId: logsTracesPanels.volume },
             }),
             alertRule(context, {
                 name: "AlloyNotRunning",
@@ -33,7 +35,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 service: "alloy",
                 summary: "Alloy is not running on every node",
                 description: "{{ $value }} node(s) have no ready Alloy pod: their pods' logs are not shipped.",
-                dashboard: "overview",
+                panel: { dashboard: "infrastructure", panelId: infrastructurePanels.podCpu },
             }),
             alertRule(context, {
                 name: "AlloyDroppingLogs",
@@ -44,7 +46,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 summary: "Alloy is dropping logs",
                 description:
                     "Alloy pod {{ $labels.pod }} drops {{ $value | humanize }} log lines per second that Loki did not take.",
-                dashboard: "overview",
+                panel: { dashboard: "logsTraces", panelId: logsTracesPanels.volume },
             }),
             alertRule(context, {
                 name: "JaegerNotReceivingSpans",
@@ -56,7 +58,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 summary: "Jaeger receives no spans",
                 description:
                     "The backend serves requests but Jaeger accepted no span for 15 minutes: tracing is broken between the apps and Jaeger.",
-                dashboard: "overview",
+                panel: { dashboard: "logsTraces", panelId: logsTracesPanels.traces },
             }),
             alertRule(context, {
                 name: "JaegerStorageWriteFailing",
@@ -66,7 +68,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 service: "jaeger",
                 summary: "Jaeger cannot store spans",
                 description: "Jaeger fails to write {{ $value | humanize }} spans per second to its storage.",
-                dashboard: "overview",
+                panel: { dashboard: "logsTraces", panelId: logsTracesPanels.traces },
             }),
         ],
     };

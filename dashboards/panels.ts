@@ -1,0 +1,134 @@
+// Small builders over @grafana/grafana-foundation-sdk that every dashboard uses: queries on the fixed
+// data sources, the firing-alerts annotation, the common variables and the navigation links.
+
+import * as common from "@grafana/grafana-foundation-sdk/common";
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
+import * as loki from "@grafana/grafana-foundation-sdk/loki";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import type * as cog from "@grafana/grafana-foundation-sdk/cog";
+import { datasources } from "./model";
+
+/** A Prometheus query on the stack's Prometheus. */
+export function promQuery(expr: string, legendFormat: string, refId = "A"): prometheus.DataqueryBuilder {
+    return new prometheus.DataqueryBuilder()
+        .datasource(datasources.prometheus)
+        .expr(expr)
+        .legendFormat(legendFormat)
+        .refId(refId);
+}
+
+/** A Prometheus query whose buckets feed a heatmap. */
+export function heatmapQuery(expr: string): prometheus.DataqueryBuilder {
+    return promQuery(expr, "{{le}}").format(prometheus.PromQueryFormat.Heatmap);
+}
+
+/** A LogQL query on the stack's Loki. */
+export function logQuery(expr: string, refId = "A"): loki.DataqueryBuilder {
+    return new loki.DataqueryBuilder().datasource(datasources.loki).expr(expr).refId(refId);
+}
+
+/** A Jaeger search query; the SDK has no Jaeger query type, so this is its JSON. */
+export class JaegerSearchBuilder implements cog.Builder<cog.Dataquery> {
+    constructor(
+        private readonly service: string,
+        private readonly refId = "A",
+    ) {}
+    build(): cog.Dataquery {
+        return {
+            refId: this.refId,
+            datasource: datasources.jaeger,
+            queryType: "search",
+            service: this.service,
+            limit: 20,
+            _implementsDataqueryVariant() {},
+        } as cog.Dataquery;
+    }
+}
+
+/** Thresholds: green below `red`, red from it (optionally amber from `amber`). */
+export function thresholds(red: number, amber?: number): dashboard.ThresholdsConfigBuilder {
+    const steps: dashboard.Threshold[] = [{ value: null, color: "green" }];
+    if (amber !== undefined) steps.push({ value: amber, color: "orange" });
+    steps.push({ value: red, color: "red" });
+    return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
+}
+
+/** Draw the thresholds as lines on a time series. */
+export function thresholdLines(): common.GraphThresholdsStyleConfigBuilder {
+    return new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line);
+}
+
+/** A heatmap's y axis in the given unit. */
+export function heatmapAxis(unit: string): heatmap.YAxisConfigBuilder {
+    return new heatmap.YAxisConfigBuilder().unit(unit);
+}
+
+/** Firing alerts of the given services, drawn on every time series of the dashboard. */
+export function firingAlerts(serviceRegex: string): dashboard.AnnotationQueryBuilder {
+    return new dashboard.AnnotationQueryBuilder()
+        .name("Firing alerts")
+        .datasource(datasources.prometheus)
+        .enable(true)
+        .iconColor("red")
+        .expr(`ALERTS{alertstate="firing", service=~"${serviceRegex}"}`)
+        .step("60s")
+        .titleFormat("{{alertname}}")
+        .textFormat("{{severity}}: {{service}}")
+        .tagKeys("severity,service");
+}
+
+/** Links to the other STELLA dashboards, keeping the time range and variables. */
+export function stellaLinks(): dashboard.DashboardLinkBuilder {
+    return new dashboard.DashboardLinkBuilder("STELLA")
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags(["stella"])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true);
+}
+
+/** A namespace variable, defaulting to `current`. */
+export function namespaceVariable(current: string): dashboard.QueryVariableBuilder {
+    return new dashboard.QueryVariableBuilder("namespace")
+        .label("Namespace")
+        .datasource(datasources.prometheus)
+        .query("label_values(kube_pod_info, namespace)")
+        .current({ text: current, value: current })
+        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+        .sort(dashboard.VariableSort.AlphabeticalAsc);
+}
+
+/** A multi-value variable over a label of a metric, with All as ".*". */
+export function labelVariable(name: string, label: string, query: string): dashboard.QueryVariableBuilder {
+    return new dashboard.QueryVariableBuilder(name)
+        .label(label)
+        .datasource(datasources.prometheus)
+        .query(query)
+        .multi(true)
+        .includeAll(true)
+        .allValue(".*")
+        .current({ text: "All", value: "$__all" })
+        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+        .sort(dashboard.VariableSort.AlphabeticalAsc);
+}
+
+/** A dashboard with the settings every STELLA dashboard shares. */
+export function stellaDashboard(
+    uid: string,
+    title: string,
+    description: string,
+    alertServices: string,
+): dashboard.DashboardBuilder {
+    return new dashboard.DashboardBuilder(title)
+        .uid(uid)
+        .description(description)
+        .tags(["stella"])
+        .timezone("utc")
+        .refresh("30s")
+        .time({ from: "now-6h", to: "now" })
+        .tooltip(dashboard.DashboardCursorSync.Crosshair)
+        .readonly()
+        .link(stellaLinks())
+        .annotation(firingAlerts(alertServices));
+}

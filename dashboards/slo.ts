@@ -1,0 +1,95 @@
+// "STELLA SLOs": the backend's availability and latency SLOs, from the recording rules the burn-rate
+// alerts read (components/alerting/backend-rules.ts): error budget left and burn rates per window.
+
+import * as stat from "@grafana/grafana-foundation-sdk/stat";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { backendRecords, number } from "../components/alerting/backend-rules";
+import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { promQuery, stellaDashboard, thresholdLines, thresholds } from "./panels";
+
+export const sloPanels = { availabilityBudget: 1, availabilityBurn: 2, latencyBudget: 3, latencyBurn: 4 } as const;
+
+/** The windows drawn as burn rates; the alerts page at 14.4× (1h) and 6× (6h), warn at 3× (1d) and 1× (3d). */
+const burnWindows = ["5m", "1h", "6h", "1d", "3d"] as const;
+
+export function sloQueries(context: DashboardContext) {
+    const availabilityBudget = number(1 - context.slo.availabilityTarget);
+    const latencyBudget = number(1 - context.slo.latencyTarget);
+    // The 30-day ratio as the average of the hourly one: cheap, and the same for steady traffic.
+    const budgetLeft = (record: (window: string) => string, budget: string) =>
+        `1 - avg_over_time(${record("1h")}[30d]) / ${budget}`;
+    return {
+        availabilityBudgetLeft: budgetLeft(backendRecords.errorRatio, availabilityBudget),
+        latencyBudgetLeft: budgetLeft(backendRecords.slowRatio, latencyBudget),
+        availabilityBurn: burnWindows.map((window) => ({
+            window,
+            expr: `${backendRecords.errorRatio(window)} / ${availabilityBudget}`,
+        })),
+        latencyBurn: burnWindows.map((window) => ({
+            window,
+            expr: `${backendRecords.slowRatio(window)} / ${latencyBudget}`,
+        })),
+    };
+}
+
+export function sloDashboard(context: DashboardContext): DashboardModel {
+    const queries = sloQueries(context);
+    const percent = (ratio: number) => `${number(ratio * 100)}%`;
+    const refIds = ["A", "B", "C", "D", "E"];
+    const budget = (id: number, title: string, expr: string, x: number) =>
+        new stat.PanelBuilder()
+            .id(id)
+            .title(title)
+            .description("Share of the 30-day error budget not yet spent; below zero the SLO is broken.")
+            .withTarget(promQuery(expr, "budget left"))
+            .unit("percentunit")
+            .decimals(1)
+            .thresholds(
+                thresholds(0.25, 0.5).steps([
+                    { value: null, color: "red" },
+                    { value: 0.25, color: "orange" },
+                    { value: 0.5, color: "green" },
+                ]),
+            )
+            .gridPos({ x, y: 0, w: 6, h: 8 });
+    const burn = (id: number, title: string, series: { window: string; expr: string }[], x: number, y: number) => {
+        const panel = new timeseries.PanelBuilder()
+            .id(id)
+            .title(title)
+            .description(
+                "Burn rate per window: 1 spends the budget in exactly 30 days. Fast-burn pages at 14.4 (1h) and 6 (6h).",
+            )
+            .unit("x")
+            .min(0)
+            .thresholds(thresholds(14.4, 1))
+            .thresholdsStyle(thresholdLines())
+            .gridPos({ x, y, w: 18, h: 8 });
+        series.forEach(({ window, expr }, index) => panel.withTarget(promQuery(expr, window, refIds[index])));
+        return panel;
+    };
+    return stellaDashboard(
+        dashboardUids.slo,
+        "STELLA SLOs",
+        "Error budgets and burn rates of the backend's SLOs.",
+        "stella-backend",
+    )
+        .withPanel(
+            budget(
+                sloPanels.availabilityBudget,
+                `Availability budget left (SLO ${percent(context.slo.availabilityTarget)})`,
+                queries.availabilityBudgetLeft,
+                0,
+            ),
+        )
+        .withPanel(burn(sloPanels.availabilityBurn, "Availability burn rate", queries.availabilityBurn, 6, 0))
+        .withPanel(
+            budget(
+                sloPanels.latencyBudget,
+                `Latency budget left (${percent(context.slo.latencyTarget)} under ${number(context.slo.latencyThresholdSeconds)}s)`,
+                queries.latencyBudgetLeft,
+                0,
+            ).gridPos({ x: 0, y: 8, w: 6, h: 8 }),
+        )
+        .withPanel(burn(sloPanels.latencyBurn, "Latency burn rate", queries.latencyBurn, 6, 8))
+        .build() as unknown as DashboardModel;
+}
