@@ -1,0 +1,154 @@
+// The runbooks in docs/runbooks against the rules they explain: one page per alert and no page without
+// one, the same sections in the same order, each page quoting its alert's exact expression, and an
+// index that links every page. The rules come from the pure builders, so a changed threshold or a new
+// alert fails here until its page follows.
+
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { parseStackConfig } from "../config";
+import { alertNames, stellaRuleGroups, type Rule, type RulesContext } from "../components/alerting/rules";
+
+const runbookDir = `${__dirname}/../docs/runbooks`;
+const indexPage = "README.md";
+const sections = ["Meaning", "Diagnosis", "Remedy"] as const;
+const optionalSections = ["Tuning"] as const;
+
+const config = parseStackConfig("dev", {});
+const context: RulesContext = {
+    stella: config.stella,
+    slo: config.slo,
+    thresholds: config.alerting.thresholds,
+    runbookBaseUrl: config.alerting.runbookBaseUrl,
+    grafanaUrl: config.grafana.url,
+    monitoringNamespace: config.kubernetes.namespace,
+};
+const groups = stellaRuleGroups(context);
+const names = alertNames(groups);
+const alerts = new Map<string, Rule>(
+    groups.flatMap((group) => group.rules.flatMap((rule) => (rule.alert === undefined ? [] : [[rule.alert, rule]]))),
+);
+
+const pageFiles = readdirSync(runbookDir).filter((file) => file.endsWith(".md") && file !== indexPage);
+
+function page(name: string): string {
+    return readFileSync(`${runbookDir}/${name}.md`, "utf8");
+}
+
+/** The level-2 headings of a page, in order. */
+function headings(text: string): string[] {
+    return text
+        .split("\n")
+        .filter((line) => line.startsWith("## "))
+        .map((line) => line.slice(3).trim());
+}
+
+/** The text of one `## <title>` section, up to the next level-2 heading. */
+function section(text: string, title: string): string {
+    const lines = text.split("\n");
+    const start = lines.findIndex((line) => line.trim() === `## ${title}`);
+    assert.notEqual(start, -1, `no "## ${title}" section`);
+    const rest = lines.slice(start + 1);
+    const end = rest.findIndex((line) => line.startsWith("## "));
+    return (end === -1 ? rest : rest.slice(0, end)).join("\n");
+}
+
+/** The contents of the fenced code blocks of one language in a piece of Markdown. */
+function codeBlocks(text: string, language: string): string[] {
+    const blocks: string[] = [];
+    let current: string[] | undefined;
+    for (const line of text.split("\n")) {
+        const fence = line.trim();
+        if (current === undefined && fence === "```" + language) {
+            current = [];
+        } else if (current !== undefined && fence === "```") {
+            blocks.push(current.map((code) => code.trim()).join("\n"));
+            current = undefined;
+        } else if (current !== undefined) {
+            current.push(line);
+        }
+    }
+    return blocks;
+}
+
+describe("runbooks", () => {
+    it("builds a rule set with alerts to document", () => {
+        assert.ok(names.length > 0, "no alerts built");
+        assert.equal(new Set(names).size, names.length, `duplicate alert names: ${names.join(", ")}`);
+    });
+
+    it("has a page for every alert", () => {
+        const missing = names.filter((name) => !pageFiles.includes(`${name}.md`));
+        assert.deepEqual(missing, [], `alerts without a runbook in docs/runbooks: ${missing.join(", ")}`);
+    });
+
+    it("has no page for an alert that does not exist", () => {
+        const stale = pageFiles.filter((file) => !names.includes(file.replace(/\.md$/, "")));
+        assert.deepEqual(stale, [], `runbooks without an alert: ${stale.join(", ")}`);
+    });
+
+    for (const name of names) {
+        describe(name, () => {
+            const rule = alerts.get(name);
+
+            it("links its runbook page by name", () => {
+                const url = rule?.annotations?.runbook_url ?? "";
+                assert.ok(url.endsWith(`/${name}.md`), `runbook_url ${url} does not end with /${name}.md`);
+                assert.equal(url, `${context.runbookBaseUrl.replace(/\/+$/, "")}/${name}.md`);
+            });
+
+            it("opens with its name, severity and service", () => {
+                const lines = page(name).split("\n");
+                assert.equal(lines[0], `# ${name}`);
+                const intro = lines.slice(1).find((line) => line.trim() !== "") ?? "";
+                const severity = rule?.labels?.severity ?? "";
+                const service = rule?.labels?.service ?? "";
+                assert.ok(intro.includes(severity), `the line under the title does not name severity ${severity}`);
+                assert.ok(
+                    intro.includes(`\`${service}\``),
+                    `the line under the title does not name service ${service}`,
+                );
+                const receiver = severity === "critical" ? "PagerDuty" : "Slack";
+                assert.ok(intro.includes(receiver), `a ${severity} alert goes to ${receiver}; the page should say so`);
+            });
+
+            it("has the sections Meaning, Diagnosis, Remedy, in that order", () => {
+                const found = headings(page(name));
+                assert.deepEqual(found.slice(0, sections.length), [...sections]);
+                const extra = found.slice(sections.length);
+                for (const title of extra) {
+                    assert.ok(
+                        (optionalSections as readonly string[]).includes(title),
+                        `unexpected section "## ${title}" after Remedy`,
+                    );
+                }
+            });
+
+            it("quotes the alert's exact expression under Meaning", () => {
+                const expr = rule?.expr ?? "";
+                assert.ok(expr !== "", "the alert has no expression");
+                const quoted = codeBlocks(section(page(name), "Meaning"), "promql");
+                assert.ok(
+                    quoted.includes(expr.trim()),
+                    `no \`\`\`promql block under Meaning holds exactly:\n${expr}\nfound:\n${quoted.join("\n---\n")}`,
+                );
+            });
+
+            it("gives PromQL, LogQL and kubectl to run under Diagnosis", () => {
+                const diagnosis = section(page(name), "Diagnosis");
+                assert.ok(codeBlocks(diagnosis, "promql").length > 0, "no ```promql block under Diagnosis");
+                assert.ok(codeBlocks(diagnosis, "logql").length > 0, "no ```logql block under Diagnosis");
+                assert.ok(codeBlocks(diagnosis, "bash").length > 0, "no ```bash block under Diagnosis");
+            });
+        });
+    }
+
+    it("links every page from the index, and nothing else", () => {
+        const index = readFileSync(`${runbookDir}/${indexPage}`, "utf8");
+        const unlinked = pageFiles.filter((file) => !index.includes(`](${file})`));
+        assert.deepEqual(unlinked, [], `pages missing from ${indexPage}: ${unlinked.join(", ")}`);
+        const linked = [...index.matchAll(/\]\(([^)#]+\.md)\)/g)].map((match) => match[1] ?? "");
+        const dangling = linked.filter((file) => !pageFiles.includes(file));
+        assert.deepEqual(dangling, [], `${indexPage} links pages that do not exist: ${dangling.join(", ")}`);
+    });
+});
