@@ -55,9 +55,20 @@ const quantity = formatted(quantityPattern, "a Kubernetes quantity such as 100m,
 const byteSize = formatted(byteSizePattern, "a size with a unit B, KB, MB, GB, TB or PB, such as 45GB");
 const dnsLabel = formatted(dnsLabelPattern, "a DNS label (lower-case letters, digits and '-')");
 const labelValue = formatted(labelValuePattern, "a Kubernetes label value");
-const port = z.number().int().min(1).max(65535);
+/**
+ * A number that also takes its decimal text: `pulumi config set --path a.b 0.5` stores "0.5" as a
+ * string (only integers and booleans are typed without --type).
+ */
+function numeric<T extends z.ZodNumber>(schema: T) {
+    return z.preprocess(
+        (value) => (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value),
+        schema,
+    );
+}
+
+const port = numeric(z.number().int().min(1).max(65535));
 const metricName = formatted(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric or label name");
-const ratio = z.number().gt(0, "expected a ratio above 0").lt(1, "expected a ratio below 1, such as 0.999");
+const ratio = numeric(z.number().gt(0, "expected a ratio above 0").lt(1, "expected a ratio below 1, such as 0.999"));
 
 function httpUrl(what = "an http(s) URL") {
     return z.string().refine(isHttpUrl, { error: (issue) => `expected ${what}, got ${shown(issue.input)}` });
@@ -155,10 +166,6 @@ const schema = z.strictObject({
                     /** The container port that serves /metrics and /health. */
                     port: port.default(3000),
                     metricsPath: z.string().startsWith("/").default("/metrics"),
-                    /** The backend's Service, which the health probes call. */
-                    serviceName: dnsLabel.default("session-management-server"),
-                    /** The Service port the probes call. */
-                    servicePort: port.default(3000),
                     /** Liveness endpoint. */
                     healthPath: z.string().startsWith("/").default("/health"),
                     /** Readiness endpoint (checks the database). */
@@ -202,13 +209,13 @@ const schema = z.strictObject({
             /** The share of requests that must be faster than latencyThresholdSeconds. */
             latencyTarget: ratio.default(0.99),
             /** The latency threshold, in seconds; it must be a bucket boundary (le) of the histogram. */
-            latencyThresholdSeconds: z.number().positive().default(1),
+            latencyThresholdSeconds: numeric(z.number().positive()).default(1),
         })
         .prefault({}),
 
     prometheus: z
         .strictObject({
-            replicas: z.number().int().min(1).max(10).default(1),
+            replicas: numeric(z.number().int().min(1).max(10)).default(1),
             /** How long samples are kept. */
             retention: duration.default("7d"),
             /** The most disk the TSDB may use before the oldest blocks go; unset: no size limit. */
@@ -227,7 +234,7 @@ const schema = z.strictObject({
 
     alertmanager: z
         .strictObject({
-            replicas: z.number().int().min(1).max(10).default(1),
+            replicas: numeric(z.number().int().min(1).max(10)).default(1),
             retention: duration.default("120h"),
             storage: persistentVolume(false, "2Gi"),
             resources: resources({ cpu: "20m", memory: "64Mi" }, "128Mi"),
@@ -270,16 +277,22 @@ const schema = z.strictObject({
                     errorRate: ratio.default(0.05),
                     errorRateFor: duration.default("5m"),
                     /** HighLatency: backend p95 latency, seconds. */
-                    latencyP95Seconds: z.number().positive().default(2),
+                    latencyP95Seconds: numeric(z.number().positive()).default(2),
                     latencyFor: duration.default("5m"),
                     /** HighSessionCount: active sessions. */
-                    activeSessions: z.number().int().positive().default(100),
+                    activeSessions: numeric(z.number().int().positive()).default(100),
                     activeSessionsFor: duration.default("10m"),
                     /** AgentPodFailures: agent container restarts in an hour. */
-                    agentRestartsPerHour: z.number().int().positive().default(5),
+                    agentRestartsPerHour: numeric(z.number().int().positive()).default(5),
                     agentRestartsFor: duration.default("5m"),
                     /** AgentHighResponseLatency: agent p95 response time, seconds, per agent type. */
-                    agentLatencyP95Seconds: z.number().positive().default(5),
+                    // The seed's agent buckets end at 10s: a p95 above that reads as 10s, so a higher threshold never fires.
+                    agentLatencyP95Seconds: numeric(
+                        z
+                            .number()
+                            .positive()
+                            .lt(10, "expected less than 10: the seed's agent histogram tops out at 10s"),
+                    ).default(5),
                     agentLatencyFor: duration.default("10m"),
                 })
                 .prefault({}),
@@ -289,7 +302,7 @@ const schema = z.strictObject({
     loki: z
         .strictObject({
             /** Monolithic replicas; more than one needs object storage. */
-            replicas: z.number().int().min(1).max(10).default(1),
+            replicas: numeric(z.number().int().min(1).max(10)).default(1),
             /** How long logs are kept. */
             retention: duration.default("168h"),
             storage: persistentVolume(true, "10Gi"),
@@ -299,9 +312,9 @@ const schema = z.strictObject({
                 .strictObject({
                     enabled: z.boolean().default(false),
                     /** Memory of the chunks cache, in MB. */
-                    chunksCacheMemoryMb: z.number().int().min(64).default(1024),
+                    chunksCacheMemoryMb: numeric(z.number().int().min(64)).default(1024),
                     /** Memory of the results cache, in MB. */
-                    resultsCacheMemoryMb: z.number().int().min(64).default(256),
+                    resultsCacheMemoryMb: numeric(z.number().int().min(64)).default(256),
                 })
                 .prefault({}),
             /** S3-compatible object storage; unset stores logs on the pod's filesystem volume. */
@@ -334,14 +347,14 @@ const schema = z.strictObject({
 
     jaeger: z
         .strictObject({
-            replicas: z.number().int().min(1).max(10).default(1),
+            replicas: numeric(z.number().int().min(1).max(10)).default(1),
             resources: resources({ cpu: "50m", memory: "128Mi" }, "512Mi"),
             storage: z
                 .strictObject({
                     /** Where spans go: memory (lost on restart: dev only) or an existing cluster. */
                     type: z.enum(["memory", "elasticsearch", "opensearch"]).default("memory"),
                     /** The most traces kept in memory. */
-                    maxTraces: z.number().int().min(1000).default(50000),
+                    maxTraces: numeric(z.number().int().min(1000)).default(50000),
                     /** The Elasticsearch or OpenSearch URLs. */
                     serverUrls: z.array(httpUrl()).min(1).optional(),
                     indexPrefix: z
@@ -363,14 +376,14 @@ const schema = z.strictObject({
             /** Where `pulumi up` reaches Grafana's API when that is not `url` (a port-forward, an internal name). */
             apiUrl: httpUrl().optional(),
             adminUser: z.string().min(1).default("admin"),
-            replicas: z.number().int().min(1).max(10).default(1),
+            replicas: numeric(z.number().int().min(1).max(10)).default(1),
             persistence: persistentVolume(false, "5Gi"),
             resources: resources({ cpu: "50m", memory: "192Mi" }, "384Mi"),
             service: z
                 .strictObject({
                     type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("ClusterIP"),
                     /** The node port, with type NodePort (30000-32767). */
-                    nodePort: z.number().int().min(30000).max(32767).optional(),
+                    nodePort: numeric(z.number().int().min(30000).max(32767)).optional(),
                 })
                 .prefault({}),
             ingress: z

@@ -7,7 +7,7 @@ import type { StackConfig } from "./config";
 import { stellaDashboards } from "./dashboards";
 import { LogCollector } from "./components/alloy";
 import { Grafana } from "./components/grafana";
-import { HealthProbes } from "./components/health-probes";
+import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
 import { PrometheusStack } from "./components/prometheus-stack";
@@ -31,7 +31,14 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             "alerting.slackWebhookUrl is not set: Alertmanager has no external receivers and drops every alert. " +
                 "Set it with: pulumi config set --secret --path alerting.slackWebhookUrl <url>",
         );
-    } else if (config.alerting.pagerdutyRoutingKey === undefined) {
+    }
+    if (config.environment === "prod" && config.alerting.heartbeatUrl === undefined) {
+        void pulumi.log.warn(
+            "alerting.heartbeatUrl is not set: nothing pages when Prometheus or Alertmanager itself dies. " +
+                "Point it at a dead man's switch (healthchecks.io, Cronitor, PagerDuty heartbeat).",
+        );
+    }
+    if (config.alerting.slackWebhookUrl !== undefined && config.alerting.pagerdutyRoutingKey === undefined) {
         void pulumi.log.warn(
             "alerting.pagerdutyRoutingKey is not set: critical alerts go to Slack only, nobody is paged.",
         );
@@ -64,6 +71,11 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             slo: config.slo,
             grafanaUrl: config.grafana.url,
             extraPodMonitors: [jaegerPodMonitor(namespaceName, config.prometheus.scrapeInterval)],
+            additionalScrapeConfigs: healthScrapeConfigs({
+                stella: config.stella,
+                blackbox: blackboxAddress(namespaceName),
+                interval: config.prometheus.scrapeInterval,
+            }),
             extraValues: extraValues.kubePrometheusStack,
         },
         opts,
@@ -71,15 +83,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
 
     new HealthProbes(
         "health-probes",
-        {
-            namespace,
-            namespaceName,
-            version: versions.blackboxExporter,
-            stella: config.stella,
-            interval: config.prometheus.scrapeInterval,
-            crdRelease: prometheus.release,
-            extraValues: extraValues.blackboxExporter,
-        },
+        { namespace, version: versions.blackboxExporter, extraValues: extraValues.blackboxExporter },
         opts,
     );
 

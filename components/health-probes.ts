@@ -1,6 +1,7 @@
-// HealthProbes: the Blackbox exporter (chart prometheus-blackbox-exporter) and two Prometheus Operator
-// Probe resources that call the backend's /health (liveness) and /health/ready (readiness, which checks
-// the database) through it, so that Prometheus alerts when either fails.
+// HealthProbes: the Blackbox exporter (chart prometheus-blackbox-exporter), through which Prometheus
+// calls /health (liveness) and /health/ready (readiness, which checks the database) on every backend
+// pod. Each pod is probed directly, found by Kubernetes service discovery: through the Service, an
+// unready pod would be skipped and "no pod ready" would look like "backend gone".
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,24 +11,24 @@ import { mergeValues, releaseArgs, type HelmValues } from "./helm";
 export interface HealthProbesArgs {
     /** The namespace to install into; created by the caller. */
     readonly namespace: pulumi.Input<string>;
-    /** The namespace's name as plain text. */
-    readonly namespaceName: string;
     /** The Helm release name, also the exporter's Service name. Default blackbox-exporter. */
     readonly releaseName?: string;
     /** The exact chart version. */
     readonly version: string;
-    /** Where STELLA runs and its backend's Service and endpoints. */
-    readonly stella: StackConfig["stella"];
-    /** How often to probe. */
-    readonly interval: string;
-    /** The release that installs the Probe CRD (kube-prometheus-stack). */
-    readonly crdRelease: pulumi.Resource;
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
 }
 
 /** The job label of the probes' samples; the health alerts select it. */
 export const healthProbeJob = "stella-backend-health";
+
+/** The default release name; the scrape configs address the exporter's Service by it. */
+export const defaultBlackboxRelease = "blackbox-exporter";
+
+/** host:port of the Blackbox exporter's Service. */
+export function blackboxAddress(namespace: string, releaseName = defaultBlackboxRelease): string {
+    return `${releaseName}.${namespace}.svc:9115`;
+}
 
 /** The Blackbox exporter chart's values. Pure. */
 export function blackboxExporterValues(releaseName: string): HelmValues {
@@ -39,33 +40,53 @@ export function blackboxExporterValues(releaseName: string): HelmValues {
     };
 }
 
-/** The Probe resources' specs, keyed by the `probe` label. Pure. */
-export function healthProbeSpecs(args: { stella: StackConfig["stella"]; proberUrl: string; interval: string }) {
+/**
+ * Prometheus scrape configs (kube-prometheus-stack's additionalScrapeConfigs) that probe every running
+ * backend pod's health endpoints through the Blackbox exporter. Samples: probe_success{job, probe,
+ * namespace, pod}. Pure.
+ */
+export function healthScrapeConfigs(args: { stella: StackConfig["stella"]; blackbox: string; interval: string }) {
     const { backend, namespace } = args.stella;
-    const base = `http://${backend.serviceName}.${namespace}.svc:${backend.servicePort}`;
-    const spec = (probe: "liveness" | "readiness", path: string) => ({
-        jobName: healthProbeJob,
-        interval: args.interval,
-        module: "http_2xx",
-        prober: { url: args.proberUrl, path: "/probe" },
-        targets: {
-            staticConfig: {
-                static: [`${base}${path}`],
-                labels: { probe, service: "stella-backend" },
+    const probe = (name: "liveness" | "readiness", path: string) => ({
+        job_name: `stella-backend-${name}`,
+        metrics_path: "/probe",
+        params: { module: ["http_2xx"] },
+        scrape_interval: args.interval,
+        kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] } }],
+        relabel_configs: [
+            { source_labels: ["__meta_kubernetes_pod_label_app"], regex: backend.appLabel, action: "keep" },
+            { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Running", action: "keep" },
+            // One target per pod, not one per declared port.
+            {
+                source_labels: ["__meta_kubernetes_pod_container_port_number"],
+                regex: String(backend.port),
+                action: "keep",
             },
-        },
+            {
+                source_labels: ["__meta_kubernetes_pod_ip"],
+                regex: "(.+)",
+                target_label: "__param_target",
+                replacement: `http://$1:${backend.port}${path}`,
+            },
+            { target_label: "__address__", replacement: args.blackbox },
+            { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+            { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+            { target_label: "job", replacement: healthProbeJob },
+            { target_label: "probe", replacement: name },
+            { target_label: "service", replacement: "stella-backend" },
+        ],
     });
-    return { liveness: spec("liveness", backend.healthPath), readiness: spec("readiness", backend.readinessPath) };
+    return [probe("liveness", backend.healthPath), probe("readiness", backend.readinessPath)];
 }
 
-/** The Blackbox exporter and the backend's health probes. */
+/** The Blackbox exporter that probes the backend's health endpoints for Prometheus. */
 export class HealthProbes extends pulumi.ComponentResource {
     /** The Helm release. */
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: HealthProbesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:HealthProbes", name, {}, opts);
-        const releaseName = args.releaseName ?? "blackbox-exporter";
+        const releaseName = args.releaseName ?? defaultBlackboxRelease;
         this.release = new k8s.helm.v3.Release(
             name,
             releaseArgs({
@@ -78,29 +99,6 @@ export class HealthProbes extends pulumi.ComponentResource {
             }),
             { parent: this },
         );
-
-        const specs = healthProbeSpecs({
-            stella: args.stella,
-            proberUrl: `${releaseName}.${args.namespaceName}.svc:9115`,
-            interval: args.interval,
-        });
-        for (const [probe, spec] of Object.entries(specs)) {
-            new k8s.apiextensions.CustomResource(
-                `${name}-${probe}`,
-                {
-                    apiVersion: "monitoring.coreos.com/v1",
-                    kind: "Probe",
-                    metadata: {
-                        name: `stella-backend-${probe}`,
-                        namespace: args.namespace,
-                        labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
-                    },
-                    spec,
-                },
-                // The Probe CRD comes with kube-prometheus-stack.
-                { parent: this, dependsOn: [args.crdRelease, this.release] },
-            );
-        }
         this.registerOutputs({});
     }
 }

@@ -32,6 +32,8 @@ export interface PrometheusStackArgs {
     readonly slo: StackConfig["slo"];
     /** Grafana's public URL, for links in alerts and notifications. */
     readonly grafanaUrl: string;
+    /** Raw Prometheus scrape configs, e.g. the backend's health probes. Default []. */
+    readonly additionalScrapeConfigs?: readonly Record<string, unknown>[];
     /** More PodMonitors, e.g. for components whose charts have none (Jaeger). Default []. */
     readonly extraPodMonitors?: readonly PodMonitorSpec[];
     /** Chart values deep-merged last; they win. Default {}. */
@@ -143,6 +145,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 ...(prometheus.storage.enabled ? { storageSpec: volumeClaimTemplate(prometheus.storage) } : {}),
                 // Select monitors, rules and probes from every namespace, whatever their labels: the
                 // chart's default only takes those labelled release=<release name>.
+                ...(args.additionalScrapeConfigs === undefined || args.additionalScrapeConfigs.length === 0
+                    ? {}
+                    : { additionalScrapeConfigs: args.additionalScrapeConfigs }),
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
                 ruleSelectorNilUsesHelmValues: false,
@@ -259,6 +264,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             alertmanager: args.alertmanager,
             stella: args.stella,
             extraPodMonitors: args.extraPodMonitors,
+            additionalScrapeConfigs: args.additionalScrapeConfigs,
             receiverSecretName,
             alertmanagerConfigSecretName,
             ruleGroups: this.ruleGroups,

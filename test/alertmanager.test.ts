@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -75,7 +75,7 @@ describe("alertmanager.yaml", () => {
     it("pages PagerDuty for critical alerts and sends the rest to Slack", () => {
         assert.equal(
             route(prod, ["severity=critical", "alertname=HighErrorRate", "service=stella-backend"]),
-            "pagerduty",
+            "pagerduty,slack",
         );
         assert.equal(route(prod, ["severity=warning", "alertname=HighLatency", "service=stella-backend"]), "slack");
         assert.equal(route(prod, ["severity=info", "alertname=Something"]), "slack");
@@ -84,7 +84,7 @@ describe("alertmanager.yaml", () => {
     it("keeps Watchdog away from people, or sends it to the dead man's switch when one is configured", () => {
         assert.equal(route(prod, ["alertname=Watchdog", "severity=none"]), "null");
         assert.equal(route(withHeartbeat, ["alertname=Watchdog", "severity=none"]), "heartbeat");
-        assert.equal(route(withHeartbeat, ["severity=critical", "alertname=HighErrorRate"]), "pagerduty");
+        assert.equal(route(withHeartbeat, ["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
     });
 
     it("sends critical alerts to Slack when PagerDuty is not configured, and drops everything without receivers", () => {
@@ -165,6 +165,18 @@ describe("inhibition on a running Alertmanager", () => {
         alertmanager?.kill();
     });
 
+    // Alerts stay active until resolved; resolve each test's alerts so that none inhibits the next test's.
+    let posted: Record<string, string>[] = [];
+    afterEach(async () => {
+        const endsAt = new Date(Date.now() - 1000).toISOString();
+        await fetch(`${url}/api/v2/alerts`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(posted.map((labels) => ({ labels, endsAt }))),
+        });
+        posted = [];
+    });
+
     const inhibited = (alert: ApiAlert | undefined) =>
         alert !== undefined && alert.status.state === "suppressed" && alert.status.inhibitedBy.length > 0;
 
@@ -173,6 +185,7 @@ describe("inhibition on a running Alertmanager", () => {
      * shows `expected` as the inhibited ones, or 5 s have passed; the caller asserts on what it got.
      */
     async function fire(alerts: Record<string, string>[], expected: string[]): Promise<Map<string, ApiAlert>> {
+        posted = alerts;
         const startsAt = new Date().toISOString();
         const response = await fetch(`${url}/api/v2/alerts`, {
             method: "POST",
@@ -180,12 +193,12 @@ describe("inhibition on a running Alertmanager", () => {
             body: JSON.stringify(alerts.map((labels) => ({ labels, startsAt }))),
         });
         assert.equal(response.status, 200);
-        const posted = new Set(alerts.map((labels) => `${labels.alertname}/${labels.severity}`));
+        const keys = new Set(alerts.map((labels) => `${labels.alertname}/${labels.severity}`));
         let state = new Map<string, ApiAlert>();
         for (let attempt = 0; attempt < 50; attempt++) {
             const listed = (await (await fetch(`${url}/api/v2/alerts`)).json()) as ApiAlert[];
             state = new Map(listed.map((alert) => [`${alert.labels.alertname}/${alert.labels.severity}`, alert]));
-            const now = [...posted].filter((key) => inhibited(state.get(key))).sort();
+            const now = [...keys].filter((key) => inhibited(state.get(key))).sort();
             if (JSON.stringify(now) === JSON.stringify([...expected].sort())) break;
             await new Promise((done) => setTimeout(done, 100));
         }
@@ -230,6 +243,18 @@ describe("inhibition on a running Alertmanager", () => {
         assert.equal(inhibited(state.get("DiskFilling/warning")), true);
         assert.equal(inhibited(state.get("DiskFilling/critical")), false);
         assert.equal(inhibited(state.get("OtherWarning/warning")), false);
+    });
+
+    it("pages once for one cause: a fast burn silences the high error rate", async () => {
+        const state = await fire(
+            [
+                { alertname: "StellaAvailabilityFastBurn", severity: "critical", service: "stella-backend" },
+                { alertname: "HighErrorRate", severity: "critical", service: "stella-backend" },
+            ],
+            ["HighErrorRate/critical"],
+        );
+        assert.equal(inhibited(state.get("HighErrorRate/critical")), true);
+        assert.equal(inhibited(state.get("StellaAvailabilityFastBurn/critical")), false);
     });
 
     it("lets a fast burn silence its slow twin", async () => {

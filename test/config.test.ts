@@ -216,6 +216,20 @@ describe("config", () => {
         assert.ok(error.problems.some((problem) => problem.startsWith('jaeger.storage.type: "memory"')));
     });
 
+    it("takes decimal numbers as `pulumi config set --path` stores them: as text", () => {
+        const config = parseStackConfig("dev", {
+            alerting: plain({ thresholds: { errorRate: "0.02" } }),
+            slo: plain({ availabilityTarget: "0.995" }),
+        });
+        assert.equal(config.alerting.thresholds.errorRate, 0.02);
+        assert.equal(config.slo.availabilityTarget, 0.995);
+    });
+
+    it("refuses an agent latency threshold the seed's histogram cannot reach", () => {
+        const error = failure("dev", { alerting: plain({ thresholds: { agentLatencyP95Seconds: 12 } }) });
+        assert.match(error.message, /alerting\.thresholds\.agentLatencyP95Seconds: .*10s/);
+    });
+
     it("lets a differently named stack choose its environment", () => {
         assert.equal(parseStackConfig("dev-alice", { environment: plain("dev") }).environment, "dev");
     });

@@ -58,8 +58,6 @@ export const devResources = [
     "kubernetes:helm.sh/v3:Release prometheus",
     "stella:monitoring:HealthProbes health-probes",
     "kubernetes:helm.sh/v3:Release health-probes",
-    "kubernetes:monitoring.coreos.com/v1:Probe health-probes-liveness",
-    "kubernetes:monitoring.coreos.com/v1:Probe health-probes-readiness",
     "stella:monitoring:Loki loki",
     "kubernetes:helm.sh/v3:Release loki",
     "stella:monitoring:LogCollector alloy",
@@ -277,7 +275,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                         `--config.file=${join(directory, "alertmanager.yaml")}`,
                         ...labels,
                     ]).trim();
-                assert.equal(route(["severity=critical", "alertname=HighErrorRate"]), "pagerduty");
+                assert.equal(route(["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
                 assert.equal(route(["severity=warning", "alertname=HighLatency"]), "slack");
                 assert.equal(route(["alertname=Watchdog", "severity=none"]), "null");
             });

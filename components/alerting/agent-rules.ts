@@ -49,6 +49,18 @@ export function agentRuleGroup(context: RulesContext): RuleGroup {
                 panel: { dashboard: "agents", panelId: agentPanels.responseP95 },
             }),
             alertRule(context, {
+                name: "StellaAgentsUnavailable",
+                // Agent pods may come and go with demand, so "no agent" is an outage only while sessions are open.
+                expr: `(sum(${metrics.sessionsActive}) > 0) unless on () (count(up${selector({ job: "stella-agents", namespace })} == 1) > 0)`,
+                for: "5m",
+                severity: "critical",
+                service: "stella-agent",
+                summary: "Sessions are open but no agent is running",
+                description:
+                    "{{ $value }} sessions are active and Prometheus reaches no stella-agent pod: nobody answers users.",
+                panel: { dashboard: "agents", panelId: agentPanels.conversations },
+            }),
+            alertRule(context, {
                 name: "AgentMessagesStalled",
                 // Open conversations with no message processed: the agents hang while users wait.
                 expr: `(${agentRecords.messagesRate5m} == 0) and on (agent_type) (${agentRecords.conversationsActive} > 0)`,

@@ -61,12 +61,12 @@ const slackText = [
 export function inhibitRules(): Record<string, unknown>[] {
     const symptoms = [
         "HighErrorRate",
+        "StellaBackendNotReady",
         "HighLatency",
         "StellaAvailabilityFastBurn",
         "StellaAvailabilitySlowBurn",
         "StellaLatencyFastBurn",
         "StellaLatencySlowBurn",
-        "StellaBackendNotReady",
     ];
     return [
         // A critical alert silences the warning (and info) of the same alert on the same service.
@@ -89,6 +89,11 @@ export function inhibitRules(): Record<string, unknown>[] {
         {
             source_matchers: ['alertname = "StellaBackendHealthCheckFailing"'],
             target_matchers: [`alertname =~ "${symptoms.join("|")}"`],
+        },
+        // A fast burn pages first and means the same as a high error rate: one page for one cause.
+        {
+            source_matchers: ['alertname = "StellaAvailabilityFastBurn"'],
+            target_matchers: ['alertname = "HighErrorRate"'],
         },
         // A fast burn already pages; its slow twin adds nothing.
         {
@@ -179,7 +184,13 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
               },
     ];
     if (args.pagerdutyEnabled) {
-        routes.push({ receiver: receiverNames.pagerduty, matchers: ['severity = "critical"'] });
+        // Critical pages PagerDuty and, with `continue`, also lands in Slack, where the team sees it.
+        routes.push({
+            receiver: receiverNames.pagerduty,
+            matchers: ['severity = "critical"'],
+            continue: args.slackEnabled,
+        });
+        if (args.slackEnabled) routes.push({ receiver: receiverNames.slack, matchers: ['severity = "critical"'] });
     }
 
     return {

@@ -134,23 +134,70 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         }),
         alertRule(context, {
             name: "StellaBackendHealthCheckFailing",
-            expr: `min(probe_success${healthJob}) == 0`,
+            // Every backend pod fails its liveness endpoint: the backend answers nothing useful.
+            expr: `max by (namespace) (probe_success${healthJob}) == 0`,
             for: "1m",
             severity: "critical",
             service: "stella-backend",
-            summary: "Backend health check failing",
-            description: `GET ${backend.healthPath} on ${backend.serviceName}.${namespace} has failed for a minute (probe_success {{ $value }}).`,
+            summary: "Backend health check failing on every pod",
+            description: `GET ${backend.healthPath} has failed on every backend pod for a minute.`,
             panel: { dashboard: "system", panelId: systemPanels.requestRate },
         }),
         alertRule(context, {
             name: "StellaBackendNotReady",
-            expr: `min(probe_success${readyJob}) == 0`,
+            // No backend pod is ready: most often the database is unreachable (/health/ready checks it).
+            expr: `max by (namespace) (probe_success${readyJob}) == 0`,
             for: "2m",
+            severity: "critical",
+            service: "stella-backend",
+            summary: "No backend pod is ready",
+            description: `GET ${backend.readinessPath} has failed on every backend pod for two minutes: the backend cannot serve (is the database reachable?).`,
+            panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
+        }),
+        alertRule(context, {
+            name: "StellaBackendNotReady",
+            // Some pods are not ready; the critical twin above silences this one when none is.
+            expr: `min by (namespace, pod) (probe_success${readyJob}) == 0`,
+            for: "5m",
             severity: "warning",
             service: "stella-backend",
-            summary: "Backend not ready",
-            description: `GET ${backend.readinessPath} on ${backend.serviceName}.${namespace} has failed for two minutes: the backend cannot reach its database (probe_success {{ $value }}).`,
+            summary: "A backend pod is not ready",
+            description: `GET ${backend.readinessPath} on pod {{ $labels.pod }} has failed for five minutes.`,
             panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
+        }),
+        alertRule(context, {
+            name: "StellaBackendHealthProbesMissing",
+            // Without probe results every health alert above is silent; say so.
+            expr: `absent(probe_success${selector({ job: "stella-backend-health" })}) and on () (count(up${selector({ job: "stella-backend", namespace })} == 1) > 0)`,
+            for: "15m",
+            severity: "warning",
+            service: "stella-backend",
+            summary: "Backend health probes return nothing",
+            description:
+                "The backend is up but no health probe result reaches Prometheus: the Blackbox exporter or its scrape config is broken, and the health alerts are blind.",
+            panel: { dashboard: "system", panelId: systemPanels.requestRate },
+        }),
+        alertRule(context, {
+            name: "StellaDatabasePoolExhausted",
+            expr: `sum(stella_database_connections${selector({ namespace, state: "waiting" })}) > 0`,
+            for: "5m",
+            severity: "warning",
+            service: "stella-backend",
+            summary: "Backend waits for database connections",
+            description:
+                "{{ $value }} requests have waited for a database connection for five minutes: the pool is too small or connections leak.",
+            panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
+        }),
+        alertRule(context, {
+            name: "StellaLatencySLOBucketMissing",
+            // The latency SLO reads the bucket at its threshold; a histogram without it leaves the SLO blind.
+            expr: `absent(${fastBucket}) and on () (sum(rate(${count}[5m])) > 0)`,
+            for: "30m",
+            severity: "warning",
+            service: "stella-backend",
+            summary: "Latency SLO threshold is not a histogram bucket",
+            description: `${metrics.httpRequestDuration} has no bucket le="${number(context.slo.latencyThresholdSeconds)}", so the latency SLO alerts cannot fire: add the bucket to the backend's histogram or set slo.latencyThresholdSeconds to an existing one.`,
+            panel: { dashboard: "slo", panelId: sloPanels.latencyBurn },
         }),
         // SLOs: multiwindow, multi-burn-rate.
         alertRule(context, {

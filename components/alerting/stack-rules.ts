@@ -8,7 +8,7 @@ import { alertRule, selector, type RuleGroup, type RulesContext } from "./rules"
 export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
     const namespace = context.monitoringNamespace;
     const push = selector({ namespace, route: "~loki_api_v1_push|otlp_v1_logs" });
-    const pushErrors = selector({ namespace, route: "~loki_api_v1_push|otlp_v1_logs", status_code: "~5.." });
+    const pushErrors = selector({ namespace, route: "~loki_api_v1_push|otlp_v1_logs", status_code: "~5..|429" });
     const alloy = selector({ namespace, daemonset: "alloy" });
     // The collector's own metrics gained a _total suffix with newer exporters; match both spellings.
     const accepted = selector({ __name__: "~otelcol_receiver_accepted_spans(_total)?", job: "jaeger" });
