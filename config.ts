@@ -229,6 +229,17 @@ const schema = z.strictObject({
              * cluster hides them (kind binds them to localhost; managed clusters do not expose them).
              */
             scrapeControlPlane: z.boolean().default(false),
+            /** Spread replicas over nodes: "soft" prefers it, "hard" requires it (one replica per node). */
+            podAntiAffinity: z.enum(["soft", "hard"]).default("soft"),
+            /** Long-term stores (Thanos Receive, Mimir, …) that every sample is also written to. */
+            remoteWrite: z
+                .array(
+                    z.strictObject({
+                        name: z.string().regex(/^[a-z0-9-]+$/, "expected a short lower-case name"),
+                        url: httpUrl(),
+                    }),
+                )
+                .default([]),
         })
         .prefault({}),
 
@@ -377,6 +388,19 @@ const schema = z.strictObject({
             apiUrl: httpUrl().optional(),
             adminUser: z.string().min(1).default("admin"),
             replicas: numeric(z.number().int().min(1).max(10)).default(1),
+            /** An external database for Grafana's state; required for more than one replica (sqlite is per pod). */
+            database: z
+                .strictObject({
+                    type: z.enum(["postgres", "mysql"]),
+                    /** host:port */
+                    host: z.string().regex(/^[\w.-]+:\d+$/, "expected host:port, such as postgres.internal:5432"),
+                    name: z.string().min(1),
+                    user: z.string().min(1),
+                    /** The password (secret). */
+                    password: secretString((value) => value.length > 0, "a non-empty password").optional(),
+                    sslMode: z.enum(["disable", "require", "verify-full"]).default("require"),
+                })
+                .optional(),
             persistence: persistentVolume(false, "5Gi"),
             resources: resources({ cpu: "50m", memory: "192Mi" }, "384Mi"),
             service: z
@@ -394,6 +418,8 @@ const schema = z.strictObject({
                     host: formatted(dnsNamePattern, "a DNS host name such as grafana.example.com").optional(),
                     /** The Secret holding the TLS certificate; unset serves plain HTTP. */
                     tlsSecretName: dnsLabel.optional(),
+                    /** A cert-manager ClusterIssuer that issues tlsSecretName (adds its annotation). */
+                    certManagerClusterIssuer: dnsLabel.optional(),
                     annotations: z.record(z.string(), z.string()).default({}),
                 })
                 .prefault({}),
@@ -411,7 +437,7 @@ type ParsedConfig = z.infer<typeof schema>;
 
 type Secret = pulumi.Output<string>;
 
-export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "jaeger" | "environment"> {
+export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "jaeger" | "grafana" | "environment"> {
     readonly stack: string;
     readonly environment: Environment;
     readonly alerting: Omit<ParsedConfig["alerting"], "slackWebhookUrl" | "pagerdutyRoutingKey"> & {
@@ -426,6 +452,11 @@ export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "j
     readonly jaeger: Omit<ParsedConfig["jaeger"], "storage"> & {
         readonly storage: Omit<ParsedConfig["jaeger"]["storage"], "password"> & { readonly password?: Secret };
     };
+    readonly grafana: Omit<ParsedConfig["grafana"], "database"> & {
+        readonly database?: Omit<NonNullable<ParsedConfig["grafana"]["database"]>, "password"> & {
+            readonly password: Secret;
+        };
+    };
 }
 
 /** The config paths that hold secrets; each must be set with `pulumi config set --secret --path`. */
@@ -434,6 +465,7 @@ export const secretPaths = [
     "alerting.pagerdutyRoutingKey",
     "loki.objectStorage.secretAccessKey",
     "jaeger.storage.password",
+    "grafana.database.password",
 ] as const;
 
 /** What the environment requires: the production-grade stacks refuse to run half-configured. */
@@ -655,6 +687,17 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
         jaeger: {
             ...config.jaeger,
             storage: { ...config.jaeger.storage, password: secret(config.jaeger.storage.password) },
+        },
+        grafana: {
+            ...config.grafana,
+            database:
+                config.grafana.database === undefined
+                    ? undefined
+                    : // environmentProblems has refused a database without its password.
+                      {
+                          ...config.grafana.database,
+                          password: pulumi.secret(config.grafana.database.password as string),
+                      },
         },
     };
 }

@@ -47,15 +47,19 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
     const provider = new k8s.Provider("kubernetes", {
         ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
     });
+    // In prod, what holds data (metrics, logs, dashboards, the CRDs, the namespace) is protected: a
+    // mistaken `pulumi destroy` stops at them. Children inherit protect from their component.
+    const protect = config.environment === "prod";
     const namespaceName = config.kubernetes.namespace;
     const namespace = config.kubernetes.createNamespace
         ? new k8s.core.v1.Namespace(
               "monitoring-namespace",
               { metadata: { name: namespaceName, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } } },
-              { provider },
+              { provider, protect },
           ).metadata.name
         : pulumi.output(namespaceName);
     const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    const stateful: pulumi.ComponentResourceOptions = { ...opts, protect };
     const { versions, extraValues } = config;
 
     const prometheus = new PrometheusStack(
@@ -64,6 +68,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             namespace,
             namespaceName,
             version: versions.kubePrometheusStack,
+            crdsVersion: versions.prometheusOperatorCrds,
             prometheus: config.prometheus,
             alertmanager: config.alertmanager,
             alerting: config.alerting,
@@ -77,8 +82,9 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
                 interval: config.prometheus.scrapeInterval,
             }),
             extraValues: extraValues.kubePrometheusStack,
+            crdsExtraValues: extraValues.prometheusOperatorCrds,
         },
-        opts,
+        stateful,
     );
 
     new HealthProbes(
@@ -90,7 +96,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
     const loki = new Loki(
         "loki",
         { namespace, namespaceName, version: versions.loki, loki: config.loki, extraValues: extraValues.loki },
-        opts,
+        stateful,
     );
 
     new LogCollector(
@@ -136,7 +142,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             }),
             extraValues: extraValues.grafana,
         },
-        opts,
+        stateful,
     );
 
     return {

@@ -10,6 +10,15 @@ export const charts = {
         repository: "https://prometheus-community.github.io/helm-charts",
         version: "88.5.3",
     },
+    /**
+     * The Prometheus Operator's CRDs as templates, so that every upgrade upgrades them: Helm installs a
+     * chart's crds/ directory once and never again (kube-prometheus-stack's own copy is turned off).
+     */
+    prometheusOperatorCrds: {
+        chart: "prometheus-operator-crds",
+        repository: "https://prometheus-community.github.io/helm-charts",
+        version: "31.0.1",
+    },
     /** The OSS Loki chart; it moved to grafana-community in March 2026 (grafana/loki#20705). */
     loki: {
         chart: "loki",

@@ -133,6 +133,8 @@ export interface GrafanaValuesArgs {
     readonly grafana: StackConfig["grafana"];
     /** The Secret holding the admin user and password. */
     readonly adminSecretName: string;
+    /** The Secret holding the external database's password, when there is one. */
+    readonly databaseSecretName?: string;
 }
 
 /** The community Grafana chart's values. Pure. */
@@ -143,6 +145,16 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
     const persistence = config.persistence;
     return {
         replicas: config.replicas,
+        // Evictions keep one Grafana serving when there are several.
+        ...(config.replicas > 1 ? { podDisruptionBudget: { minAvailable: 1 } } : {}),
+        // The database password reaches Grafana as GF_DATABASE_PASSWORD, never as a value in grafana.ini.
+        ...(args.databaseSecretName === undefined
+            ? {}
+            : {
+                  envValueFrom: {
+                      GF_DATABASE_PASSWORD: { secretKeyRef: { name: args.databaseSecretName, key: "password" } },
+                  },
+              }),
         admin: {
             existingSecret: args.adminSecretName,
             userKey: adminSecretKeys.user,
@@ -167,7 +179,12 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
             ? {
                   enabled: true,
                   ...(config.ingress.className === undefined ? {} : { ingressClassName: config.ingress.className }),
-                  annotations: config.ingress.annotations,
+                  annotations: {
+                      ...(config.ingress.certManagerClusterIssuer === undefined
+                          ? {}
+                          : { "cert-manager.io/cluster-issuer": config.ingress.certManagerClusterIssuer }),
+                      ...config.ingress.annotations,
+                  },
                   hosts: [host],
                   path: "/",
                   pathType: "Prefix",
@@ -179,6 +196,17 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
             : { enabled: false },
         "grafana.ini": {
             server: { root_url: config.url, domain: url.hostname },
+            ...(config.database === undefined
+                ? {}
+                : {
+                      database: {
+                          type: config.database.type,
+                          host: config.database.host,
+                          name: config.database.name,
+                          user: config.database.user,
+                          ssl_mode: config.database.sslMode,
+                      },
+                  }),
             security: { cookie_secure: url.protocol === "https:", disable_gravatar: true },
             "auth.anonymous": { enabled: false },
             analytics: { reporting_enabled: false, check_for_updates: false, check_for_plugin_updates: false },
@@ -236,6 +264,22 @@ export class Grafana extends pulumi.ComponentResource {
             },
             this,
         );
+        const dependsOn: pulumi.Resource[] = [adminSecret];
+        let databaseSecretName: string | undefined;
+        if (config.database !== undefined) {
+            databaseSecretName = `${releaseName}-database`;
+            dependsOn.push(
+                namedSecret(
+                    `${name}-database`,
+                    {
+                        secretName: databaseSecretName,
+                        namespace: args.namespace,
+                        stringData: { password: config.database.password },
+                    },
+                    this,
+                ),
+            );
+        }
 
         this.release = new k8s.helm.v3.Release(
             name,
@@ -244,10 +288,13 @@ export class Grafana extends pulumi.ComponentResource {
                 version: args.version,
                 releaseName,
                 namespace: args.namespace,
-                values: mergeValues(grafanaValues({ grafana: config, adminSecretName }), args.extraValues ?? {}),
+                values: mergeValues(
+                    grafanaValues({ grafana: config, adminSecretName, databaseSecretName }),
+                    args.extraValues ?? {},
+                ),
                 timeoutSeconds: 300,
             }),
-            { parent: this, dependsOn: [adminSecret] },
+            { parent: this, dependsOn },
         );
 
         // The provider waits for the release (which Helm reports ready once the pod passes its

@@ -167,6 +167,14 @@ export function jaegerValues(args: JaegerValuesArgs): HelmValues {
             // The chart's default, Recreate, stops every replica at once. With shared storage the new
             // pods can start first; in memory, two pods would each hold half the traces.
             strategy: args.jaeger.storage.type === "memory" ? { type: "Recreate" } : { type: "RollingUpdate" },
+            // The chart runs as user 10001 but leaves the container unhardened; Jaeger writes nothing to disk.
+            securityContext: {
+                runAsNonRoot: true,
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
             ...(args.storageSecretName === undefined
                 ? {}
                 : {

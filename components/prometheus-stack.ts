@@ -20,6 +20,8 @@ export interface PrometheusStackArgs {
     readonly releaseName?: string;
     /** The exact kube-prometheus-stack chart version. */
     readonly version: string;
+    /** The exact prometheus-operator-crds chart version; it must carry the CRDs of kube-prometheus-stack's operator. */
+    readonly crdsVersion: string;
     /** Prometheus sizing, retention and storage. */
     readonly prometheus: StackConfig["prometheus"];
     /** Alertmanager sizing and storage. */
@@ -38,6 +40,8 @@ export interface PrometheusStackArgs {
     readonly extraPodMonitors?: readonly PodMonitorSpec[];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
+    /** Values for the CRD chart, deep-merged last. Default {}. */
+    readonly crdsExtraValues?: HelmValues;
 }
 
 /** A PodMonitor as kube-prometheus-stack's `prometheus.additionalPodMonitors` takes it. */
@@ -51,7 +55,15 @@ export interface PodMonitorSpec {
 /** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
 export interface PrometheusStackValuesArgs extends Omit<
     PrometheusStackArgs,
-    "namespace" | "alerting" | "extraValues" | "version" | "releaseName" | "slo" | "grafanaUrl"
+    | "namespace"
+    | "alerting"
+    | "extraValues"
+    | "crdsExtraValues"
+    | "version"
+    | "crdsVersion"
+    | "releaseName"
+    | "slo"
+    | "grafanaUrl"
 > {
     readonly releaseName: string;
     /** The Secret holding the receiver credentials, mounted into Alertmanager. */
@@ -107,7 +119,8 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
     const controlPlane = { enabled: prometheus.scrapeControlPlane };
     return {
         fullnameOverride: args.releaseName,
-        crds: { enabled: true },
+        // The CRDs come from their own release (prometheus-operator-crds), which upgrades them.
+        crds: { enabled: false },
         // Grafana is its own release (components/grafana.ts); its dashboards still ship, as ConfigMaps
         // that our Grafana's sidecar loads.
         grafana: { enabled: false, forceDeployDashboards: true, defaultDashboardsTimezone: "utc" },
@@ -134,6 +147,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
         prometheus: {
             prometheusSpec: {
                 replicas: prometheus.replicas,
+                podAntiAffinity: prometheus.podAntiAffinity,
                 retention: prometheus.retention,
                 ...(prometheus.retentionSize === undefined ? {} : { retentionSize: prometheus.retentionSize }),
                 scrapeInterval: prometheus.scrapeInterval,
@@ -143,6 +157,11 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 exemplars: { maxSize: 100000 },
                 resources: containerResources(prometheus.resources),
                 ...(prometheus.storage.enabled ? { storageSpec: volumeClaimTemplate(prometheus.storage) } : {}),
+                ...(prometheus.remoteWrite.length === 0
+                    ? {}
+                    : {
+                          remoteWrite: prometheus.remoteWrite.map((target) => ({ name: target.name, url: target.url })),
+                      }),
                 // Select monitors, rules and probes from every namespace, whatever their labels: the
                 // chart's default only takes those labelled release=<release name>.
                 ...(args.additionalScrapeConfigs === undefined || args.additionalScrapeConfigs.length === 0
@@ -154,6 +173,8 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 probeSelectorNilUsesHelmValues: false,
                 scrapeConfigSelectorNilUsesHelmValues: false,
             },
+            // Evictions (node drains, upgrades) keep at least one replica serving.
+            podDisruptionBudget: { enabled: prometheus.replicas > 1, minAvailable: 1 },
             additionalPodMonitors: [
                 podMonitor(
                     "stella-backend",
@@ -178,8 +199,10 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
             stella: { groups: args.ruleGroups },
         },
         alertmanager: {
+            podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },
             alertmanagerSpec: {
                 replicas: alertmanager.replicas,
+                podAntiAffinity: prometheus.podAntiAffinity,
                 retention: alertmanager.retention,
                 resources: containerResources(alertmanager.resources),
                 ...(alertmanager.storage.enabled ? { storage: volumeClaimTemplate(alertmanager.storage) } : {}),
@@ -270,6 +293,24 @@ export class PrometheusStack extends pulumi.ComponentResource {
             ruleGroups: this.ruleGroups,
         });
 
+        // Its CRDs live in templates, so `helm upgrade` upgrades them; kept on uninstall, because deleting
+        // a CRD deletes every Prometheus, Alertmanager and rule of the cluster with it.
+        const crds = new k8s.helm.v3.Release(
+            `${name}-crds`,
+            releaseArgs({
+                chart: "prometheusOperatorCrds",
+                version: args.crdsVersion,
+                releaseName: `${releaseName}-crds`,
+                namespace: args.namespace,
+                values: mergeValues(
+                    { crds: { annotations: { "helm.sh/resource-policy": "keep" } } },
+                    args.crdsExtraValues ?? {},
+                ),
+                timeoutSeconds: 300,
+            }),
+            { parent: this },
+        );
+
         this.release = new k8s.helm.v3.Release(
             name,
             releaseArgs({
@@ -283,7 +324,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             }),
             // Alertmanager mounts both Secrets; without them its pods would not start and the atomic
             // install would roll back.
-            { parent: this, dependsOn: [receiverSecret, configSecret] },
+            { parent: this, dependsOn: [crds, receiverSecret, configSecret] },
         );
 
         const host = (service: string) => `${service}.${args.namespaceName}.svc.cluster.local`;

@@ -34,11 +34,16 @@ export type DashboardKey = keyof typeof dashboardUids;
 export interface PanelRef {
     readonly dashboard: DashboardKey;
     readonly panelId: number;
+    /** Template variables to open the dashboard with, e.g. { namespace: "monitoring" }. */
+    readonly variables?: Readonly<Record<string, string>>;
 }
 
 /** The path of a panel inside Grafana, for links. */
 export function panelPath(ref: PanelRef): string {
-    return `/d/${dashboardUids[ref.dashboard]}?viewPanel=${ref.panelId}`;
+    const variables = Object.entries(ref.variables ?? {}).map(
+        ([name, value]) => `&var-${name}=${encodeURIComponent(value)}`,
+    );
+    return `/d/${dashboardUids[ref.dashboard]}?viewPanel=${ref.panelId}${variables.join("")}`;
 }
 
 /** What a dashboard is built from: plain config, so the same input gives the same bytes. */

@@ -13,6 +13,7 @@ export const systemPanels = {
     errorRate: 3,
     averageLatency: 4,
     sessionsCreated: 5,
+    healthProbes: 6,
 } as const;
 
 export function systemQueries(context: DashboardContext) {
@@ -25,6 +26,7 @@ export function systemQueries(context: DashboardContext) {
         averageLatency: `sum(rate(${metrics.httpRequestDuration}_sum{${scope}}[$__rate_interval])) / sum(rate(${metrics.httpRequestDuration}_count{${scope}}[$__rate_interval]))`,
         p95Latency: backendRecords.latencyP95,
         sessionsCreated: `sum(rate(stella_sessions_created_total{${scope}}[$__rate_interval])) * 60`,
+        healthProbes: `probe_success{job="stella-backend-health", ${scope}}`,
     };
 }
 
@@ -89,6 +91,18 @@ export function systemOverviewDashboard(context: DashboardContext): DashboardMod
                 .unit("short")
                 .min(0)
                 .gridPos({ x: 15, y: 8, w: 9, h: 8 }),
+        )
+        .withPanel(
+            new timeseries.PanelBuilder()
+                .id(systemPanels.healthProbes)
+                .title("Health probes per pod")
+                .description(
+                    "1: the pod answers /health (liveness) or /health/ready (readiness, checks the database); 0: it fails.",
+                )
+                .withTarget(promQuery(queries.healthProbes, "{{pod}} {{probe}}"))
+                .min(0)
+                .max(1)
+                .gridPos({ x: 0, y: 16, w: 24, h: 7 }),
         )
         .build() as unknown as DashboardModel;
 }

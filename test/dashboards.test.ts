@@ -272,7 +272,9 @@ describe("dashboards and rules as data", () => {
                 const byUid = new Map(dashboards.map((dashboard) => [dashboard.uid, dashboard]));
                 for (const group of rules) {
                     for (const rule of group.rules.filter((r) => r.alert !== undefined)) {
-                        const link = /\/d\/([\w-]+)\?viewPanel=(\d+)$/.exec(rule.annotations?.dashboard_url ?? "");
+                        const link = /\/d\/([\w-]+)\?viewPanel=(\d+)(&var-[\w-]+=[^&]*)*$/.exec(
+                            rule.annotations?.dashboard_url ?? "",
+                        );
                         assert.ok(link, `${String(rule.alert)} has no panel link`);
                         const panels = panelsOf(byUid.get(link[1] as string) as DashboardModel);
                         assert.ok(

@@ -21,6 +21,8 @@ export interface ProductionSizes {
     readonly lokiReplicas: number;
     readonly jaegerReplicas: number;
     readonly grafanaHost: string;
+    /** Whether what holds data is protected against `pulumi destroy`. */
+    readonly protectsData: boolean;
 }
 
 export function describeProductionStack(stack: "staging" | "prod", sizes: ProductionSizes): void {
@@ -34,6 +36,7 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
     describeStack(stack, true, {
         versions: {
             "kube-prometheus-stack": pinned.kubePrometheusStack as string,
+            "kube-prometheus-stack-crds": pinned.prometheusOperatorCrds as string,
             loki: pinned.loki as string,
             alloy: pinned.alloy as string,
             jaeger: pinned.jaeger as string,
@@ -56,6 +59,28 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             { value: canaries.storagePassword, secretName: "jaeger-storage", key: "password" },
         ],
         extra: ({ result, release }) => {
+            it(sizes.protectsData ? "protects what holds data against pulumi destroy" : "protects nothing", () => {
+                const resources = result().resources;
+                const urnOf = (type: string, name: string) =>
+                    resources.find((r) => r.type === type && r.name === name)?.urn ?? "";
+                const holders = [
+                    urnOf("kubernetes:core/v1:Namespace", "monitoring-namespace"),
+                    urnOf("kubernetes:helm.sh/v3:Release", "prometheus"),
+                    urnOf("kubernetes:helm.sh/v3:Release", "prometheus-crds"),
+                    urnOf("kubernetes:helm.sh/v3:Release", "loki"),
+                    urnOf("kubernetes:helm.sh/v3:Release", "grafana"),
+                ];
+                for (const resource of resources.filter((r) => holders.includes(r.urn))) {
+                    assert.equal(resource.protect, sizes.protectsData, resource.name);
+                }
+                const stateless = resources.filter(
+                    (r) =>
+                        r.type === "kubernetes:helm.sh/v3:Release" &&
+                        ["alloy", "jaeger", "health-probes"].includes(r.name),
+                );
+                assert.equal(stateless.length, 3);
+                for (const resource of stateless) assert.equal(resource.protect, false, resource.name);
+            });
             it("pins every chart version in the stack file", () => {
                 assert.deepEqual(Object.keys(pinned).sort(), [...chartKeys].sort());
             });

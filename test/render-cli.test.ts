@@ -36,6 +36,7 @@ describe("npm run render", () => {
             "blackbox-exporter.json",
             "grafana.json",
             "jaeger.json",
+            "kube-prometheus-stack-crds.json",
             "kube-prometheus-stack.json",
             "loki.json",
         ]);

@@ -118,7 +118,10 @@ describe("runbooks", () => {
                         `the line under the title does not name service ${service}`,
                     );
                     const receiver = severity === "critical" ? "PagerDuty" : "Slack";
-                    assert.ok(intro.includes(receiver), `a ${severity} alert goes to ${receiver}; the page should say so`);
+                    assert.ok(
+                        intro.includes(receiver),
+                        `a ${severity} alert goes to ${receiver}; the page should say so`,
+                    );
                 }
             });
 

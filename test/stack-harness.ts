@@ -38,6 +38,10 @@ export const releases = {
         chart: "kube-prometheus-stack",
         repository: "https://prometheus-community.github.io/helm-charts",
     },
+    "kube-prometheus-stack-crds": {
+        chart: "prometheus-operator-crds",
+        repository: "https://prometheus-community.github.io/helm-charts",
+    },
     loki: { chart: "loki", repository: "https://grafana-community.github.io/helm-charts" },
     alloy: { chart: "alloy", repository: "https://grafana.github.io/helm-charts" },
     jaeger: { chart: "jaeger", repository: "https://jaegertracing.github.io/helm-charts" },
@@ -56,6 +60,7 @@ export const devResources = [
     "kubernetes:core/v1:Secret prometheus-receivers",
     "kubernetes:core/v1:Secret prometheus-alertmanager-config",
     "kubernetes:helm.sh/v3:Release prometheus",
+    "kubernetes:helm.sh/v3:Release prometheus-crds",
     "stella:monitoring:HealthProbes health-probes",
     "kubernetes:helm.sh/v3:Release health-probes",
     "stella:monitoring:Loki loki",

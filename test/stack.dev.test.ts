@@ -8,6 +8,7 @@ import { describeStack, devResources, get } from "./stack-harness";
 describeStack("dev", false, {
     versions: {
         "kube-prometheus-stack": defaultVersions.kubePrometheusStack,
+        "kube-prometheus-stack-crds": defaultVersions.prometheusOperatorCrds,
         loki: defaultVersions.loki,
         alloy: defaultVersions.alloy,
         jaeger: defaultVersions.jaeger,

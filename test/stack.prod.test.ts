@@ -8,4 +8,5 @@ describeProductionStack("prod", {
     lokiReplicas: 3,
     jaegerReplicas: 2,
     grafanaHost: "grafana.stella.example.com",
+    protectsData: true,
 });

@@ -8,4 +8,5 @@ describeProductionStack("staging", {
     lokiReplicas: 3,
     jaegerReplicas: 2,
     grafanaHost: "grafana.staging.stella.example.com",
+    protectsData: false,
 });

@@ -107,6 +107,7 @@ describe("workflows", () => {
             "kube-prometheus-stack",
             "loki",
             "prometheus-blackbox-exporter",
+            "prometheus-operator-crds",
         ]);
     });
 });

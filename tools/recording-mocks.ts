@@ -25,6 +25,8 @@ export interface RegisteredResource {
     /** The provider's URN, or null for the default provider. */
     readonly provider: string | null;
     readonly custom: boolean;
+    /** Whether `pulumi destroy` refuses to delete it (the protect option). */
+    readonly protect: boolean;
     /** The inputs with every secret replaced by "[secret]". */
     readonly inputs: Record<string, unknown>;
     /** The inputs in plain text: for tests that look for canary secrets. Never written anywhere. */
@@ -126,6 +128,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             // A provider reference is "<urn>::<id>".
             provider: providerReference === "" ? null : providerReference.slice(0, providerReference.lastIndexOf("::")),
             custom: request.getCustom(),
+            protect: request.getProtect() === true,
             inputs: decode(raw, "", secretInputPaths, false) as Record<string, unknown>,
             plainInputs: decode(raw, "", [], true) as Record<string, unknown>,
             secretInputPaths,
@@ -148,6 +151,7 @@ interface RegisterResourceRequest {
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
+    getProtect(): boolean | undefined;
     getProvider(): string;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): {

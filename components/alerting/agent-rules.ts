@@ -5,7 +5,7 @@
 import { agentPanels } from "../../dashboards/agent-performance";
 import { infrastructurePanels } from "../../dashboards/infrastructure";
 import { alertRule, recordingRule, selector, type RuleGroup, type RulesContext } from "./rules";
-import { number } from "./backend-rules";
+import { backendRecords, number } from "./backend-rules";
 
 export const agentRecords = {
     messagesRate5m: "stella:agent_messages:rate5m",
@@ -51,7 +51,7 @@ export function agentRuleGroup(context: RulesContext): RuleGroup {
             alertRule(context, {
                 name: "StellaAgentsUnavailable",
                 // Agent pods may come and go with demand, so "no agent" is an outage only while sessions are open.
-                expr: `(sum(${metrics.sessionsActive}) > 0) unless on () (count(up${selector({ job: "stella-agents", namespace })} == 1) > 0)`,
+                expr: `(${backendRecords.sessionsActive} > 0) unless on () (count(up${selector({ job: "stella-agents", namespace })} == 1) > 0)`,
                 for: "5m",
                 severity: "critical",
                 service: "stella-agent",

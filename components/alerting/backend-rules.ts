@@ -141,7 +141,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend health check failing on every pod",
             description: `GET ${backend.healthPath} has failed on every backend pod for a minute.`,
-            panel: { dashboard: "system", panelId: systemPanels.requestRate },
+            panel: { dashboard: "system", panelId: systemPanels.healthProbes },
         }),
         alertRule(context, {
             name: "StellaBackendNotReady",
@@ -152,7 +152,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "No backend pod is ready",
             description: `GET ${backend.readinessPath} has failed on every backend pod for two minutes: the backend cannot serve (is the database reachable?).`,
-            panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
+            panel: { dashboard: "system", panelId: systemPanels.healthProbes },
         }),
         alertRule(context, {
             name: "StellaBackendNotReady",
@@ -163,19 +163,19 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "A backend pod is not ready",
             description: `GET ${backend.readinessPath} on pod {{ $labels.pod }} has failed for five minutes.`,
-            panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
+            panel: { dashboard: "system", panelId: systemPanels.healthProbes },
         }),
         alertRule(context, {
             name: "StellaBackendHealthProbesMissing",
             // Without probe results every health alert above is silent; say so.
-            expr: `absent(probe_success${selector({ job: "stella-backend-health" })}) and on () (count(up${selector({ job: "stella-backend", namespace })} == 1) > 0)`,
+            expr: `(absent(probe_success${healthJob}) or absent(probe_success${readyJob})) and on () (count(up${selector({ job: "stella-backend", namespace })} == 1) > 0)`,
             for: "15m",
             severity: "warning",
             service: "stella-backend",
             summary: "Backend health probes return nothing",
             description:
                 "The backend is up but no health probe result reaches Prometheus: the Blackbox exporter or its scrape config is broken, and the health alerts are blind.",
-            panel: { dashboard: "system", panelId: systemPanels.requestRate },
+            panel: { dashboard: "system", panelId: systemPanels.healthProbes },
         }),
         alertRule(context, {
             name: "StellaDatabasePoolExhausted",
@@ -185,7 +185,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
             service: "stella-backend",
             summary: "Backend waits for database connections",
             description:
-                "{{ $value }} requests have waited for a database connection for five minutes: the pool is too small or connections leak.",
+                "{{ $value }} requests are waiting for a database connection, and some have been for five minutes: the pool is too small or connections leak.",
             panel: { dashboard: "infrastructure", panelId: infrastructurePanels.databaseConnections },
         }),
         alertRule(context, {

@@ -24,7 +24,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 service: "loki",
                 summary: "Loki is refusing logs",
                 description:
-                    "{{ $value | humanizePercentage }} of log pushes to Loki fail with a 5xx: logs are being lost.",
+                    "{{ $value | humanizePercentage }} of log pushes to Loki fail (5xx, or 429 rate-limited): logs are being lost.",
                 panel: { dashboard: "logsTraces", panelId: logsTracesPanels.volume },
             }),
             alertRule(context, {
@@ -35,7 +35,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 service: "alloy",
                 summary: "Alloy is not running on every node",
                 description: "{{ $value }} node(s) have no ready Alloy pod: their pods' logs are not shipped.",
-                panel: { dashboard: "infrastructure", panelId: infrastructurePanels.podCpu },
+                panel: { dashboard: "infrastructure", panelId: infrastructurePanels.podCpu, variables: { namespace } },
             }),
             alertRule(context, {
                 name: "AlloyDroppingLogs",
