@@ -312,8 +312,25 @@ const schema = z.strictObject({
 
     loki: z
         .strictObject({
+            /**
+             * monolithic: one binary, `replicas` copies (SimpleScalable is deprecated); distributed: every
+             * component on its own, sized by `distributed`, for large log volumes (needs object storage).
+             */
+            mode: z.enum(["monolithic", "distributed"]).default("monolithic"),
             /** Monolithic replicas; more than one needs object storage. */
             replicas: numeric(z.number().int().min(1).max(10)).default(1),
+            /** Replicas per component in distributed mode; `resources` and `storage` apply to each pod. */
+            distributed: z
+                .strictObject({
+                    ingesters: numeric(z.number().int().min(1)).default(3),
+                    distributors: numeric(z.number().int().min(1)).default(2),
+                    queriers: numeric(z.number().int().min(1)).default(2),
+                    queryFrontends: numeric(z.number().int().min(1)).default(2),
+                    querySchedulers: numeric(z.number().int().min(1)).default(2),
+                    indexGateways: numeric(z.number().int().min(1)).default(2),
+                    gateways: numeric(z.number().int().min(1)).default(2),
+                })
+                .prefault({}),
             /** How long logs are kept. */
             retention: duration.default("168h"),
             storage: persistentVolume(true, "10Gi"),
@@ -500,6 +517,9 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
         problems.push(
             `loki.objectStorage.secretAccessKey: required with loki.objectStorage; ${setSecret("loki.objectStorage.secretAccessKey")}`,
         );
+    }
+    if (config.loki.mode === "distributed" && config.loki.objectStorage === undefined) {
+        problems.push('loki.mode: "distributed" needs loki.objectStorage (its components share the store)');
     }
     if (config.loki.replicas > 1 && config.loki.objectStorage === undefined) {
         problems.push(

@@ -63,13 +63,15 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
               };
     const caches = loki.caches;
     return {
-        deploymentMode: "Monolithic",
         loki: {
             // Single-tenant: Alloy and Grafana need no X-Scope-OrgID header.
             auth_enabled: false,
             // Writes need a quorum of the factor: 3 copies survive the loss of one pod; with fewer than
             // three replicas a factor of 2 would block writes whenever one pod is down.
-            commonConfig: { replication_factor: loki.replicas >= 3 ? 3 : 1 },
+            commonConfig: {
+                replication_factor:
+                    (loki.mode === "distributed" ? loki.distributed.ingesters : loki.replicas) >= 3 ? 3 : 1,
+            },
             schemaConfig: {
                 configs: [
                     {
@@ -92,22 +94,7 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         ...(args.objectStorageSecretName === undefined
             ? {}
             : { defaults: { extraEnvFrom: [{ secretRef: { name: args.objectStorageSecretName } }] } }),
-        singleBinary: {
-            replicas: loki.replicas,
-            resources: containerResources(loki.resources),
-            persistence: {
-                enabled: loki.storage.enabled,
-                size: loki.storage.size,
-                ...(loki.storage.storageClass === undefined ? {} : { storageClass: loki.storage.storageClass }),
-            },
-        },
-        // Monolithic only: the chart's defaults give the scalable targets 3 replicas each, which it
-        // then refuses beside a single binary.
-        read: { replicas: 0 },
-        write: { replicas: 0 },
-        backend: { replicas: 0 },
-        // Clients reach the `loki` Service on 3100 directly; the nginx gateway adds nothing here.
-        gateway: { enabled: false },
+        ...(loki.mode === "distributed" ? distributedValues(loki) : monolithicValues(loki)),
         // The canary and the chart's test go together: the chart refuses a test without the canary.
         lokiCanary: { enabled: false },
         test: { enabled: false },
@@ -124,6 +111,82 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         // Loki ruler rules come from ConfigMaps through this sidecar; STELLA keeps its rules in Prometheus.
         sidecar: { rules: { enabled: false } },
     };
+}
+
+function persistence(loki: StackConfig["loki"]) {
+    return {
+        enabled: loki.storage.enabled,
+        size: loki.storage.size,
+        ...(loki.storage.storageClass === undefined ? {} : { storageClass: loki.storage.storageClass }),
+    };
+}
+
+/** Monolithic: one StatefulSet of single binaries. */
+function monolithicValues(loki: StackConfig["loki"]): HelmValues {
+    return {
+        deploymentMode: "Monolithic",
+        singleBinary: {
+            replicas: loki.replicas,
+            resources: containerResources(loki.resources),
+            persistence: {
+                enabled: loki.storage.enabled,
+                size: loki.storage.size,
+                ...(loki.storage.storageClass === undefined ? {} : { storageClass: loki.storage.storageClass }),
+            },
+        },
+        // Monolithic only: the chart's defaults give the scalable targets 3 replicas each, which it
+        // then refuses beside a single binary.
+        read: { replicas: 0 },
+        write: { replicas: 0 },
+        backend: { replicas: 0 },
+        // Clients reach the `loki` Service on 3100 directly; the nginx gateway adds nothing here.
+        gateway: { enabled: false },
+    };
+}
+
+/**
+ * Distributed: each component scaled on its own. Ingesters keep three copies of each stream without
+ * zone awareness (which would need the rollout operator); the gateway routes pushes to the
+ * distributors and queries to the query frontends, behind one address.
+ */
+function distributedValues(loki: StackConfig["loki"]): HelmValues {
+    const sized = (replicas: number) => ({ replicas, resources: containerResources(loki.resources) });
+    const counts = loki.distributed;
+    return {
+        deploymentMode: "Distributed",
+        singleBinary: { replicas: 0 },
+        read: { replicas: 0 },
+        write: { replicas: 0 },
+        backend: { replicas: 0 },
+        ingester: {
+            ...sized(counts.ingesters),
+            zoneAwareReplication: { enabled: false },
+            persistence: { ...persistence(loki) },
+        },
+        distributor: sized(counts.distributors),
+        querier: sized(counts.queriers),
+        queryFrontend: sized(counts.queryFrontends),
+        queryScheduler: sized(counts.querySchedulers),
+        indexGateway: { ...sized(counts.indexGateways), persistence: { ...persistence(loki) } },
+        compactor: { ...sized(1), persistence: { ...persistence(loki) } },
+        // Rules live in Prometheus; no Loki ruler.
+        ruler: { enabled: false, replicas: 0 },
+        gateway: {
+            enabled: true,
+            replicas: counts.gateways,
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+            // The access-log exporter beside nginx: bounded like every other container.
+            metrics: { resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } } },
+        },
+    };
+}
+
+/** Where clients reach Loki: the single binaries' Service, or the gateway in front of the components. */
+export function lokiEndpoint(loki: StackConfig["loki"], releaseName: string, namespace: string): string {
+    const host = (service: string) => `${service}.${namespace}.svc.cluster.local`;
+    return loki.mode === "distributed"
+        ? `http://${host(`${releaseName}-gateway`)}`
+        : `http://${host(releaseName)}:3100`;
 }
 
 /** Loki, single-tenant, Monolithic, on a filesystem volume or S3-compatible object storage. */
@@ -173,7 +236,7 @@ export class Loki extends pulumi.ComponentResource {
             { parent: this, dependsOn },
         );
 
-        this.url = `http://${releaseName}.${args.namespaceName}.svc.cluster.local:3100`;
+        this.url = lokiEndpoint(args.loki, releaseName, args.namespaceName);
         this.pushUrl = `${this.url}/loki/api/v1/push`;
         this.registerOutputs({ url: this.url, pushUrl: this.pushUrl });
     }

@@ -145,3 +145,56 @@ describe("grafana", () => {
         );
     });
 });
+
+describe("lokiValues in distributed mode", () => {
+    const config = parseStackConfig("prod", {
+        alerting: {
+            value: {
+                slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
+                pagerdutyRoutingKey: "abcdefghijklmnopqrstuvwxyz",
+            },
+            secret: true,
+        },
+        loki: {
+            value: {
+                mode: "distributed",
+                distributed: { ingesters: 3 },
+                objectStorage: {
+                    bucketNames: { chunks: "c-bucket", ruler: "r-bucket", admin: "a-bucket" },
+                    accessKeyId: "AKIA",
+                    secretAccessKey: "x",
+                },
+            },
+            secret: true,
+        },
+        jaeger: { value: { storage: { type: "opensearch", serverUrls: ["https://os:9200"] } }, secret: false },
+    });
+    const values = lokiValues({ loki: config.loki, objectStorageSecretName: "loki-object-storage" });
+
+    it("runs every component on its own behind the gateway, with three copies of each stream", () => {
+        assert.equal(values.deploymentMode, "Distributed");
+        assert.equal(get(values, "singleBinary.replicas"), 0);
+        assert.equal(get(values, "ingester.replicas"), 3);
+        assert.equal(get(values, "loki.commonConfig.replication_factor"), 3);
+        assert.equal(get(values, "gateway.enabled"), true);
+        assert.equal(get(values, "ruler.enabled"), false);
+        for (const component of [
+            "ingester",
+            "distributor",
+            "querier",
+            "queryFrontend",
+            "queryScheduler",
+            "indexGateway",
+            "compactor",
+        ]) {
+            assert.ok(get(values, `${component}.resources.limits.memory`), component);
+        }
+    });
+
+    it("is refused without object storage", () => {
+        assert.throws(
+            () => parseStackConfig("dev", { loki: { value: { mode: "distributed" }, secret: false } }),
+            /loki\.mode: "distributed" needs loki\.objectStorage/,
+        );
+    });
+});
