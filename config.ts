@@ -443,6 +443,17 @@ const schema = z.strictObject({
         })
         .prefault({}),
 
+    /** NetworkPolicies for the monitoring namespace: deny by default, admit what the stack needs. */
+    networkPolicies: z
+        .strictObject({
+            enabled: z.boolean().default(false),
+            /** The ingress controller's namespace, the only way to Grafana; unset: Grafana's port is open to all. */
+            ingressControllerNamespace: dnsLabel.optional(),
+            /** Namespaces besides stella.namespace whose apps send OTLP to Jaeger. */
+            otlpNamespaces: z.array(dnsLabel).default([]),
+        })
+        .prefault({}),
+
     /** Chart values per chart, deep-merged last: they win over everything this program sets. */
     extraValues: z.strictObject(Object.fromEntries(chartKeys.map((key) => [key, extraValues]))).prefault({}),
 });

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { stellaDashboards } from "./dashboards";
 import { LogCollector } from "./components/alloy";
+import { NetworkPolicies } from "./components/network-policies";
 import { Grafana } from "./components/grafana";
 import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
@@ -61,6 +62,18 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
     const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
     const stateful: pulumi.ComponentResourceOptions = { ...opts, protect };
     const { versions, extraValues } = config;
+
+    if (config.networkPolicies.enabled) {
+        new NetworkPolicies(
+            "network-policies",
+            {
+                namespace,
+                otlpNamespaces: [config.stella.namespace, ...config.networkPolicies.otlpNamespaces],
+                ingressControllerNamespace: config.networkPolicies.ingressControllerNamespace,
+            },
+            opts,
+        );
+    }
 
     const prometheus = new PrometheusStack(
         "prometheus",

@@ -10,6 +10,7 @@ import { grafanaDataSources, grafanaValues } from "../components/grafana";
 import { mergeValues } from "../components/helm";
 import { jaegerConfig } from "../components/jaeger";
 import { lokiValues } from "../components/loki";
+import { networkPolicySpec, networkPolicySpecs } from "../components/network-policies";
 import { datasourceUids } from "../dashboards/model";
 import { get } from "./paths";
 
@@ -196,5 +197,37 @@ describe("lokiValues in distributed mode", () => {
             () => parseStackConfig("dev", { loki: { value: { mode: "distributed" }, secret: false } }),
             /loki\.mode: "distributed" needs loki\.objectStorage/,
         );
+    });
+});
+
+describe("networkPolicySpecs", () => {
+    const policies = networkPolicySpecs({ otlpNamespaces: ["ai-agents"], ingressControllerNamespace: "ingress-nginx" });
+    const byName = new Map(policies.map((policy) => [policy.name, policy]));
+
+    it("denies ingress by default and lets Prometheus scrape everything", () => {
+        assert.deepEqual(byName.get("default-deny-ingress")?.ingress, []);
+        assert.deepEqual(byName.get("default-deny-ingress")?.podSelector, {});
+        assert.deepEqual(byName.get("allow-prometheus-scrapes")?.ingress, [
+            { from: { pods: { "app.kubernetes.io/name": "prometheus" } } },
+        ]);
+    });
+
+    it("admits OTLP to Jaeger from STELLA's namespace only, and Grafana from the ingress controller only", () => {
+        const jaeger = networkPolicySpec(byName.get("jaeger") as NonNullable<ReturnType<typeof byName.get>>);
+        assert.deepEqual(get(jaeger, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), ["ai-agents"]);
+        assert.deepEqual(get(jaeger, "ingress.0.ports"), [
+            { port: 4317, protocol: "TCP" },
+            { port: 4318, protocol: "TCP" },
+        ]);
+        const grafana = networkPolicySpec(byName.get("grafana") as NonNullable<ReturnType<typeof byName.get>>);
+        assert.deepEqual(get(grafana, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), [
+            "ingress-nginx",
+        ]);
+    });
+
+    it("opens Grafana's port to anyone when no ingress controller namespace is named", () => {
+        const open = networkPolicySpecs({ otlpNamespaces: ["ai-agents"] }).find((policy) => policy.name === "grafana");
+        const spec = networkPolicySpec(open as NonNullable<typeof open>);
+        assert.equal(get(spec, "ingress.0.from"), undefined);
     });
 });

@@ -12,6 +12,17 @@ const productionResources = [
     ...devResources,
     "kubernetes:core/v1:Secret loki-object-storage",
     "kubernetes:core/v1:Secret jaeger-storage",
+    "stella:monitoring:NetworkPolicies network-policies",
+    ...[
+        "default-deny-ingress",
+        "allow-prometheus-scrapes",
+        "prometheus",
+        "alertmanager",
+        "prometheus-operator-webhook",
+        "loki",
+        "jaeger",
+        "grafana",
+    ].map((policy) => `kubernetes:networking.k8s.io/v1:NetworkPolicy network-policies-${policy}`),
 ];
 
 export interface ProductionSizes {

@@ -2,15 +2,22 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { serviceProxyPath, smokeChecks } from "../tools/smoke-check";
+import { serviceTarget, smokeChecks } from "../tools/smoke-check";
 
 describe("smoke checks", () => {
-    it("reaches in-cluster services through the API server's proxy", () => {
-        assert.equal(
-            serviceProxyPath("http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090", "/-/ready"),
-            "/api/v1/namespaces/monitoring/services/http:kube-prometheus-stack-prometheus:9090/proxy/-/ready",
+    it("reaches in-cluster services by their Service, namespace and port", () => {
+        assert.deepEqual(
+            serviceTarget("http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090", "/-/ready"),
+            {
+                kind: "service",
+                namespace: "monitoring",
+                service: "kube-prometheus-stack-prometheus",
+                port: 9090,
+                path: "/-/ready",
+            },
         );
-        assert.throws(() => serviceProxyPath("https://grafana.example.com", "/"), /not an in-cluster service URL/);
+        assert.equal(serviceTarget("http://loki-gateway.monitoring.svc.cluster.local", "/ready").port, 80);
+        assert.throws(() => serviceTarget("https://grafana.example.com", "/"), /not an in-cluster service URL/);
     });
 
     it("checks every component from the rendered outputs of a stack", () => {
@@ -21,20 +28,18 @@ describe("smoke checks", () => {
             lokiPushUrl: "http://loki.monitoring.svc.cluster.local:3100/loki/api/v1/push",
             jaegerQueryUrl: "http://jaeger.monitoring.svc.cluster.local:16686",
         });
+        const describe = (check: (typeof checks)[number]) =>
+            check.target.kind === "url"
+                ? check.target.url
+                : `${check.target.namespace}/${check.target.service}:${check.target.port}${check.target.path}`;
         assert.deepEqual(
-            checks.map((check) => [check.name, check.target.kind === "url" ? check.target.url : check.target.path]),
+            checks.map((check) => [check.name, describe(check)]),
             [
                 ["Grafana", "https://grafana.example.com/api/health"],
-                [
-                    "Prometheus",
-                    "/api/v1/namespaces/monitoring/services/http:kube-prometheus-stack-prometheus:9090/proxy/-/ready",
-                ],
-                [
-                    "Alertmanager",
-                    "/api/v1/namespaces/monitoring/services/http:kube-prometheus-stack-alertmanager:9093/proxy/-/ready",
-                ],
-                ["Loki", "/api/v1/namespaces/monitoring/services/http:loki:3100/proxy/ready"],
-                ["Jaeger", "/api/v1/namespaces/monitoring/services/http:jaeger:16686/proxy/api/services"],
+                ["Prometheus", "monitoring/kube-prometheus-stack-prometheus:9090/-/ready"],
+                ["Alertmanager", "monitoring/kube-prometheus-stack-alertmanager:9093/-/ready"],
+                ["Loki", "monitoring/loki:3100/ready"],
+                ["Jaeger", "monitoring/jaeger:16686/api/services"],
             ],
         );
     });

@@ -200,6 +200,13 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             for (const resource of resources().filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
                 new Namespace(resource.plainInputs).validate();
             }
+            const { NetworkPolicy } = await import("kubernetes-models/networking.k8s.io/v1");
+            for (const resource of resources().filter(
+                (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+            )) {
+                assert.equal(get(resource.inputs, "metadata.namespace"), "monitoring");
+                new NetworkPolicy(resource.plainInputs).validate();
+            }
         });
 
         it("makes the Grafana provider wait for the Grafana release", () => {

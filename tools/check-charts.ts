@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, parseAllDocuments } from "yaml";
+import { podLabels } from "../components/network-policies";
 
 const projectRoot = resolve(__dirname, "..");
 const stacks = ["dev", "staging", "prod"] as const;
@@ -362,13 +363,53 @@ function checkRelease(stack: StackName, file: string, options: Options): Release
     return result;
 }
 
+/**
+ * (f) Every pod selector of the NetworkPolicies (components/network-policies.ts) selects pods that the
+ * charts really render: a selector that matches nothing would silently cut a flow. The operator's own
+ * pods (Prometheus, Alertmanager) carry app.kubernetes.io/name of their kind.
+ */
+function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult {
+    const result: ReleaseResult = {
+        stack,
+        release: "(network policies)",
+        chart: "-",
+        pinned: "-",
+        local: "-",
+        objects: 0,
+        failures: [],
+        warnings: [],
+        footprint: [],
+    };
+    const pods: Record<string, string>[] = [];
+    for (const file of readdirSync(options.work).filter(
+        (name) => name.startsWith(`${stack}-`) && name.endsWith(".yaml"),
+    )) {
+        for (const manifest of parseManifests(readFileSync(join(options.work, file), "utf8"))) {
+            const labels = get(manifest, "spec", "template", "metadata", "labels");
+            if (workloadKinds.has(manifest.kind) && isObject(labels)) pods.push(labels as Record<string, string>);
+            if (manifest.kind === "Prometheus") pods.push({ "app.kubernetes.io/name": "prometheus" });
+            if (manifest.kind === "Alertmanager") pods.push({ "app.kubernetes.io/name": "alertmanager" });
+        }
+    }
+    for (const [component, selector] of Object.entries(podLabels)) {
+        result.objects++;
+        const matches = pods.filter((labels) =>
+            Object.entries(selector).every(([key, value]) => labels[key] === value),
+        );
+        if (matches.length === 0)
+            result.failures.push(`selector of ${component} (${JSON.stringify(selector)}) matches no rendered pod`);
+    }
+    return result;
+}
+
 function checkStack(stack: StackName, options: Options): ReleaseResult[] {
     const directory = renderStack(stack, options.work);
     const helmDir = join(directory, "helm");
-    return readdirSync(helmDir)
+    const releases = readdirSync(helmDir)
         .filter((name) => name.endsWith(".json"))
         .sort()
         .map((name) => checkRelease(stack, join(helmDir, name), options));
+    return [...releases, checkNetworkPolicies(stack, options)];
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,28 +1,36 @@
 // After `pulumi up`: proves each component answers, from the stack's outputs. In-cluster services are
-// reached through the Kubernetes API server's service proxy (`kubectl get --raw`), so the runner needs
-// only its kubeconfig; Grafana is called at its public URL, as users reach it.
+// reached through `kubectl port-forward` (which enters the pod's own network, so the namespace's
+// NetworkPolicies do not stand in the way), so the runner needs only its kubeconfig; Grafana is called
+// at its public URL, as users reach it.
 //
 //   pulumi stack output --json --show-secrets=false | npx tsx tools/smoke-check.ts [--context <kube context>]
 
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 export interface SmokeCheck {
     readonly name: string;
-    /** A path for `kubectl get --raw`, or an absolute URL to fetch. */
-    readonly target:
-        { readonly kind: "service-proxy"; readonly path: string } | { readonly kind: "url"; readonly url: string };
+    /** A Service to port-forward to, or an absolute URL to fetch. */
+    readonly target: ServiceTarget | { readonly kind: "url"; readonly url: string };
 }
 
-/** http://<service>.<namespace>.svc.cluster.local:<port> + path -> the API server's proxy path. */
-export function serviceProxyPath(inClusterUrl: string, path: string): string {
+export interface ServiceTarget {
+    readonly kind: "service";
+    readonly namespace: string;
+    readonly service: string;
+    readonly port: number;
+    readonly path: string;
+}
+
+/** http://<service>.<namespace>.svc.cluster.local[:<port>] + path -> the Service to port-forward to. */
+export function serviceTarget(inClusterUrl: string, path: string): ServiceTarget {
     const url = new URL(inClusterUrl);
     const [service, namespace] = url.hostname.split(".");
     if (service === undefined || namespace === undefined || !url.hostname.endsWith(".svc.cluster.local")) {
         throw new Error(`not an in-cluster service URL: ${inClusterUrl}`);
     }
-    return `/api/v1/namespaces/${namespace}/services/http:${service}:${url.port}/proxy${path}`;
+    return { kind: "service", namespace, service, port: url.port === "" ? 80 : Number(url.port), path };
 }
 
 /** The checks, from the stack outputs. Pure. */
@@ -34,7 +42,7 @@ export function smokeChecks(outputs: Record<string, unknown>): SmokeCheck[] {
     };
     const proxy = (name: string, key: string, path: string): SmokeCheck => ({
         name,
-        target: { kind: "service-proxy", path: serviceProxyPath(text(key), path) },
+        target: serviceTarget(text(key), path),
     });
     return [
         { name: "Grafana", target: { kind: "url", url: `${text("grafanaUrl").replace(/\/+$/, "")}/api/health` } },
@@ -45,20 +53,44 @@ export function smokeChecks(outputs: Record<string, unknown>): SmokeCheck[] {
     ];
 }
 
-async function run(check: SmokeCheck, context: string | undefined): Promise<void> {
-    if (check.target.kind === "url") {
-        const response = await fetch(check.target.url, { signal: AbortSignal.timeout(10_000) });
-        if (!response.ok) throw new Error(`${check.target.url} answered ${response.status}`);
-        return;
-    }
-    execFileSync(
+/** Forwards a local port to the Service, calls `path` through it, and stops forwarding. */
+async function throughPortForward(target: ServiceTarget, context: string | undefined): Promise<Response> {
+    const forward = spawn(
         "kubectl",
-        [...(context === undefined ? [] : ["--context", context]), "get", "--raw", check.target.path],
-        {
-            stdio: ["ignore", "ignore", "pipe"],
-            timeout: 20_000,
-        },
+        [
+            ...(context === undefined ? [] : ["--context", context]),
+            "-n",
+            target.namespace,
+            "port-forward",
+            `svc/${target.service}`,
+            `:${target.port}`,
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
     );
+    try {
+        const localPort = await new Promise<number>((done, fail) => {
+            const timer = setTimeout(() => fail(new Error("kubectl port-forward did not start within 20 s")), 20_000);
+            forward.stdout.on("data", (chunk: Buffer) => {
+                const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
+                if (match !== null) {
+                    clearTimeout(timer);
+                    done(Number(match[1]));
+                }
+            });
+            forward.once("exit", (code) => fail(new Error(`kubectl port-forward exited with ${String(code)}`)));
+        });
+        return await fetch(`http://127.0.0.1:${localPort}${target.path}`, { signal: AbortSignal.timeout(10_000) });
+    } finally {
+        forward.kill();
+    }
+}
+
+async function run(check: SmokeCheck, context: string | undefined): Promise<void> {
+    const response =
+        check.target.kind === "url"
+            ? await fetch(check.target.url, { signal: AbortSignal.timeout(10_000) })
+            : await throughPortForward(check.target, context);
+    if (!response.ok) throw new Error(`answered ${response.status}`);
 }
 
 async function main(): Promise<number> {

@@ -1,0 +1,185 @@
+// NetworkPolicies: the monitoring namespace admits only the flows the stack needs. Everything is denied
+// by default; then Prometheus may scrape every pod, the components reach each other where they must,
+// STELLA's namespaces send OTLP to Jaeger, and users (through the ingress controller) reach Grafana.
+// Egress stays open: Prometheus scrapes every namespace, and the stores (S3, OpenSearch) are outside.
+// Pod labels are the charts' (checked against `helm template` by tools/check-charts.ts).
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The labels that select each component's pods. */
+export const podLabels = {
+    prometheus: { "app.kubernetes.io/name": "prometheus" },
+    alertmanager: { "app.kubernetes.io/name": "alertmanager" },
+    operator: { "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator" },
+    grafana: { "app.kubernetes.io/name": "grafana" },
+    loki: { "app.kubernetes.io/name": "loki" },
+    alloy: { "app.kubernetes.io/name": "alloy" },
+    jaeger: { "app.kubernetes.io/name": "jaeger" },
+} as const;
+
+type Labels = Readonly<Record<string, string>>;
+
+interface Port {
+    readonly port: number;
+    readonly protocol?: "TCP" | "UDP";
+}
+
+/** A peer: pods of this namespace, or every pod of other namespaces, or anyone. */
+type Peer = { readonly pods: Labels } | { readonly namespaces: readonly string[] } | "anyone";
+
+export interface PolicySpec {
+    readonly name: string;
+    readonly description: string;
+    readonly podSelector: Labels;
+    /** Empty: no ingress at all (the default deny). */
+    readonly ingress: readonly { readonly from: Peer; readonly ports?: readonly Port[] }[];
+}
+
+export interface NetworkPolicyArgs {
+    /** The namespaces whose apps send OTLP to Jaeger (STELLA's). */
+    readonly otlpNamespaces: readonly string[];
+    /** The ingress controller's namespace, the only way to Grafana; unset: Grafana is open to anyone (NodePort, LoadBalancer). */
+    readonly ingressControllerNamespace?: string;
+}
+
+const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ port, protocol: "TCP" }));
+
+/** The policies, as data. Pure. */
+export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
+    return [
+        {
+            name: "default-deny-ingress",
+            description: "Nothing reaches a pod here unless a policy below admits it.",
+            podSelector: {},
+            ingress: [],
+        },
+        {
+            name: "allow-prometheus-scrapes",
+            description: "Prometheus scrapes every pod of the stack, on any port.",
+            podSelector: {},
+            ingress: [{ from: { pods: podLabels.prometheus } }],
+        },
+        {
+            name: "prometheus",
+            description: "Grafana queries Prometheus; Jaeger reads its span metrics back; replicas talk to each other.",
+            podSelector: podLabels.prometheus,
+            ingress: [
+                { from: { pods: podLabels.grafana }, ports: tcp(9090) },
+                { from: { pods: podLabels.jaeger }, ports: tcp(9090) },
+                { from: { pods: podLabels.prometheus }, ports: tcp(9090) },
+            ],
+        },
+        {
+            name: "alertmanager",
+            description: "Prometheus sends alerts; Alertmanager replicas gossip on 9094.",
+            podSelector: podLabels.alertmanager,
+            ingress: [
+                { from: { pods: podLabels.prometheus }, ports: tcp(9093) },
+                {
+                    from: { pods: podLabels.alertmanager },
+                    ports: [...tcp(9093, 9094), { port: 9094, protocol: "UDP" }],
+                },
+            ],
+        },
+        {
+            name: "prometheus-operator-webhook",
+            description:
+                "The API server calls the operator's admission webhook; its address is the cluster's, not a pod's.",
+            podSelector: podLabels.operator,
+            ingress: [{ from: "anyone", ports: tcp(10250) }],
+        },
+        {
+            name: "loki",
+            description:
+                "Alloy pushes logs and Grafana queries them; Loki's own pods (components, caches) talk to each other.",
+            podSelector: podLabels.loki,
+            ingress: [
+                { from: { pods: podLabels.alloy }, ports: tcp(3100, 8080) },
+                { from: { pods: podLabels.grafana }, ports: tcp(3100, 8080) },
+                { from: { pods: podLabels.loki } },
+            ],
+        },
+        {
+            name: "jaeger",
+            description: "STELLA's apps send OTLP; Grafana queries traces.",
+            podSelector: podLabels.jaeger,
+            ingress: [
+                { from: { namespaces: args.otlpNamespaces }, ports: tcp(4317, 4318) },
+                { from: { pods: podLabels.grafana }, ports: tcp(16686, 16685) },
+            ],
+        },
+        {
+            name: "grafana",
+            description: "People reach Grafana through the ingress controller; Grafana replicas gossip for alerting.",
+            podSelector: podLabels.grafana,
+            ingress: [
+                {
+                    from:
+                        args.ingressControllerNamespace === undefined
+                            ? "anyone"
+                            : { namespaces: [args.ingressControllerNamespace] },
+                    ports: tcp(3000),
+                },
+                { from: { pods: podLabels.grafana }, ports: tcp(9094) },
+            ],
+        },
+    ];
+}
+
+function peer(from: Peer): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    if (from === "anyone") return [];
+    if ("pods" in from) return [{ podSelector: { matchLabels: { ...from.pods } } }];
+    return [
+        {
+            namespaceSelector: {
+                matchExpressions: [
+                    { key: "kubernetes.io/metadata.name", operator: "In", values: [...from.namespaces] },
+                ],
+            },
+        },
+    ];
+}
+
+/** A NetworkPolicy spec as Kubernetes takes it. Pure. */
+export function networkPolicySpec(policy: PolicySpec): k8s.types.input.networking.v1.NetworkPolicySpec {
+    return {
+        podSelector: { matchLabels: { ...policy.podSelector } },
+        policyTypes: ["Ingress"],
+        ingress: policy.ingress.map((rule) => ({
+            // An empty `from` admits every source; "anyone" is said that way on purpose.
+            ...(rule.from === "anyone" ? {} : { from: peer(rule.from) }),
+            ...(rule.ports === undefined
+                ? {}
+                : { ports: rule.ports.map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP" })) }),
+        })),
+    };
+}
+
+export interface NetworkPoliciesArgs extends NetworkPolicyArgs {
+    /** The monitoring namespace; created by the caller. */
+    readonly namespace: pulumi.Input<string>;
+}
+
+/** The monitoring namespace's NetworkPolicies. */
+export class NetworkPolicies extends pulumi.ComponentResource {
+    constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stella:monitoring:NetworkPolicies", name, {}, opts);
+        for (const policy of networkPolicySpecs(args)) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${policy.name}`,
+                {
+                    metadata: {
+                        name: policy.name,
+                        namespace: args.namespace,
+                        labels: { "app.kubernetes.io/part-of": "stella-monitoring" },
+                        annotations: { "stella-monitoring/why": policy.description },
+                    },
+                    spec: networkPolicySpec(policy),
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
