@@ -1,0 +1,82 @@
+// prod at its largest: Grafana replicated on an external database, Loki in Distributed mode, remote
+// write to a long-term store. The extra secret (the database password) must reach its Secret, and
+// nothing else, like every other.
+
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { renderStack, type RenderResult } from "../tools/render";
+import { canaryOverrides, get } from "./stack-harness";
+
+const databasePassword = "CANARY-grafana-database-password";
+
+describe("prod with HA Grafana, distributed Loki and remote write", () => {
+    let result: RenderResult;
+    before(async () => {
+        result = await renderStack({
+            stack: "prod",
+            overrides: [
+                ...canaryOverrides,
+                { path: "grafana.replicas", value: "2", secret: false },
+                { path: "grafana.persistence.enabled", value: "false", secret: false },
+                { path: "grafana.database.type", value: "postgres", secret: false },
+                { path: "grafana.database.host", value: "postgres.internal:5432", secret: false },
+                { path: "grafana.database.name", value: "grafana", secret: false },
+                { path: "grafana.database.user", value: "grafana", secret: false },
+                { path: "grafana.database.password", value: databasePassword, secret: true },
+                { path: "loki.mode", value: "distributed", secret: false },
+                { path: "prometheus.remoteWrite[0].name", value: "mimir", secret: false },
+                {
+                    path: "prometheus.remoteWrite[0].url",
+                    value: "https://mimir.example.com/api/v1/push",
+                    secret: false,
+                },
+            ],
+        });
+    });
+    const release = (name: string) =>
+        result.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === name)?.inputs;
+
+    it("runs two Grafanas on the database, its password from a Secret", () => {
+        const grafana = release("grafana");
+        assert.equal(get(grafana, "values.replicas"), 2);
+        assert.deepEqual(get(grafana, "values.podDisruptionBudget"), { minAvailable: 1 });
+        const ini = (get(grafana, "values") as Record<string, unknown>)["grafana.ini"];
+        assert.deepEqual(get(ini, "database"), {
+            type: "postgres",
+            host: "postgres.internal:5432",
+            name: "grafana",
+            user: "grafana",
+            ssl_mode: "require",
+        });
+        assert.deepEqual(get(grafana, "values.envValueFrom.GF_DATABASE_PASSWORD"), {
+            secretKeyRef: { name: "grafana-database", key: "password" },
+        });
+        const secret = result.resources.find(
+            (r) => r.type === "kubernetes:core/v1:Secret" && get(r.inputs, "metadata.name") === "grafana-database",
+        );
+        assert.equal(get(secret?.plainInputs, "stringData.password"), databasePassword);
+        assert.ok(secret?.secretInputPaths.some((path) => "stringData.password".startsWith(path)));
+    });
+
+    it("never shows the database password in plain text", () => {
+        const everything = [
+            JSON.stringify(result.resources.map((r) => r.inputs)),
+            JSON.stringify(result.outputs),
+            ...result.files.values(),
+        ].join("\n");
+        assert.ok(!everything.includes(databasePassword));
+    });
+
+    it("runs Loki distributed behind its gateway and writes metrics to the long-term store", () => {
+        assert.equal(get(release("loki"), "values.deploymentMode"), "Distributed");
+        assert.equal(result.outputs.lokiPushUrl, "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push");
+        assert.deepEqual(get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.remoteWrite"), [
+            { name: "mimir", url: "https://mimir.example.com/api/v1/push" },
+        ]);
+        const sources = JSON.parse(result.files.get("datasources.json") ?? "[]") as { uid: string; url: string }[];
+        assert.equal(
+            sources.find((source) => source.uid === "loki")?.url,
+            "http://loki-gateway.monitoring.svc.cluster.local",
+        );
+    });
+});
