@@ -203,7 +203,8 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         alertRule(context, {
             name: "StellaAvailabilityFastBurn",
             expr: burnRateCondition(backendRecords.errorRatio, fastBurn, availabilityBudget),
-            for: "1m",
+            // The two windows already filter blips (the workbook uses no `for`); 30s absorbs one bad evaluation.
+            for: "30s",
             severity: "critical",
             service: "stella-backend",
             summary: "Backend burning its availability error budget fast",
@@ -223,7 +224,8 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         alertRule(context, {
             name: "StellaLatencyFastBurn",
             expr: burnRateCondition(backendRecords.slowRatio, fastBurn, latencyBudget),
-            for: "1m",
+            // The two windows already filter blips (the workbook uses no `for`); 30s absorbs one bad evaluation.
+            for: "30s",
             severity: "critical",
             service: "stella-backend",
             summary: "Backend burning its latency error budget fast",

@@ -57,7 +57,7 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 service: "jaeger",
                 summary: "Jaeger receives no spans",
                 description:
-                    "The backend serves requests but Jaeger accepted no span for 15 minutes: tracing is broken between the apps and Jaeger.",
+                    "The backend serves requests but Jaeger has accepted no span for 30 minutes (a 15-minute rate at zero for 15 minutes): tracing is broken between the apps and Jaeger.",
                 panel: { dashboard: "logsTraces", panelId: logsTracesPanels.traces },
             }),
             alertRule(context, {

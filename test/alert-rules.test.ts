@@ -1,0 +1,186 @@
+// The rules' behaviour, not just their syntax: for every stack, the rendered rule file is run through
+// promtool's unit tests (https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/)
+// against the fault scenarios of ./alert-scenarios.ts. Each scenario checks what fires, with its exact
+// labels and annotations, by when (the first evaluation it is expected to fire at), and that every
+// other alert of the file stays silent; some also check a recording rule's value.
+
+import assert from "node:assert/strict";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { before, describe, it } from "node:test";
+import { parse, stringify } from "yaml";
+import {
+    absolute,
+    scenarios,
+    testGroup,
+    unitTestFile,
+    type AlertRuleTest,
+    type PromqlExprTest,
+    type Scenario,
+} from "./alert-scenarios";
+
+const root = resolve(__dirname, "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+const seedRules = join(__dirname, "fixtures", "seed-rules.yaml");
+
+/** Placeholder secrets: staging and prod refuse to render without them. */
+const secrets = [
+    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T/B/X",
+    "alerting.pagerdutyRoutingKey=abcdefghijklmnopqrstuvwxyz012345",
+    "loki.objectStorage.secretAccessKey=x",
+    "jaeger.storage.password=x",
+];
+
+const missingPromtool = "promtool is not installed (apt-get install prometheus; .ci/run does it)";
+
+interface Rule {
+    alert?: string;
+    record?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+interface RuleFile {
+    groups: { name: string; rules: Rule[] }[];
+}
+
+function promtoolSync(args: string[]): string {
+    try {
+        return execFileSync("promtool", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+        const failure = error as { code?: string; stdout?: string; stderr?: string };
+        if (failure.code === "ENOENT") assert.fail(missingPromtool);
+        assert.fail(`promtool ${args.join(" ")} failed:\n${failure.stdout ?? ""}${failure.stderr ?? ""}`);
+    }
+}
+
+/** At most one promtool per CPU: the scenarios of a stack run concurrently. */
+const slots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] };
+async function promtoolTest(file: string): Promise<{ ok: boolean; output: string }> {
+    if (slots.free === 0) await new Promise<void>((wake) => slots.waiting.push(wake));
+    else slots.free -= 1;
+    try {
+        return await new Promise((done, fail) => {
+            execFile("promtool", ["test", "rules", file], { maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+                if ((error as { code?: unknown } | null)?.code === "ENOENT") fail(new Error(missingPromtool));
+                else done({ ok: error === null, output: `${stdout}${stderr}` });
+            });
+        });
+    } finally {
+        const next = slots.waiting.shift();
+        if (next === undefined) slots.free += 1;
+        else next();
+    }
+}
+
+function renderRules(stack: string): string {
+    const out = mkdtempSync(join(tmpdir(), `alert-rules-${stack}-`));
+    const args = ["tools/render.ts", "--stack", stack, "--out", out];
+    if (stack !== "dev") args.push(...secrets.flatMap((secret) => ["--secret", secret]));
+    const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
+    assert.equal(result.status, 0, `rendering ${stack} failed:\n${result.stdout}${result.stderr}`);
+    return join(out, stack, "prometheus-rules.yaml");
+}
+
+/** The promtool test file for a scenario against a rendered rule file. */
+function scenarioTests(scenario: Scenario, ruleFile: string, rules: RuleFile): Record<string, unknown> {
+    const alerts = rules.groups.flatMap((group) => group.rules.filter((rule) => rule.alert !== undefined));
+    const names = [...new Set(alerts.map((rule) => rule.alert as string))];
+    for (const expected of scenario.fires)
+        assert.ok(
+            names.includes(expected.alertname),
+            `${scenario.name}: no alert ${expected.alertname} in the rule file`,
+        );
+    // The links are the rule's own (Grafana's URL differs per stack); an alert name may have a
+    // critical and a warning rule, told apart by severity.
+    const links = (name: string, severity: string | undefined): { runbook_url: string; dashboard_url: string } => {
+        const rule = alerts.find((candidate) => candidate.alert === name && candidate.labels?.severity === severity);
+        const { runbook_url = "", dashboard_url = "" } = rule?.annotations ?? {};
+        assert.ok(runbook_url.endsWith(`/${name}.md`), `${name}: runbook_url "${runbook_url}" is not its runbook`);
+        assert.match(
+            dashboard_url,
+            /^https?:\/\/.+\/d\//,
+            `${name}: dashboard_url "${dashboard_url}" is no dashboard link`,
+        );
+        return { runbook_url, dashboard_url };
+    };
+    // Before its first expected firing an alert must be silent; at each expected firing, exactly the
+    // expected alerts of that name fire. After that it is not checked: its $value, in the description,
+    // moves on.
+    const times = [...new Set([...scenario.silentAt, ...scenario.fires.map((alert) => alert.firingAt)])].sort(
+        (a, b) => a - b,
+    );
+    const alertTests: AlertRuleTest[] = times.flatMap((time) =>
+        names.flatMap((name) => {
+            const expected = scenario.fires.filter((alert) => alert.alertname === name);
+            const first = Math.min(...expected.map((alert) => alert.firingAt));
+            if (time >= first && !expected.some((alert) => alert.firingAt === time)) return [];
+            return [
+                {
+                    eval_time: absolute(scenario, time),
+                    alertname: name,
+                    exp_alerts: expected
+                        .filter((alert) => alert.firingAt <= time)
+                        .map((alert) => ({
+                            exp_labels: alert.labels,
+                            exp_annotations: {
+                                summary: alert.summary,
+                                description: alert.description,
+                                ...links(name, alert.labels.severity),
+                            },
+                        })),
+                },
+            ];
+        }),
+    );
+    // promtool 2.42 compares values exactly; rounded to 6 decimals, 7.9999999999999964 reads 8.
+    const exprTests: PromqlExprTest[] = (scenario.records ?? []).map((check) => ({
+        expr: `round(${check.expr} * 1e6) / 1e6`,
+        eval_time: absolute(scenario, check.at),
+        exp_samples: [
+            {
+                labels: `{${Object.entries(check.labels ?? {})
+                    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+                    .join(", ")}}`,
+                value: check.value,
+            },
+        ],
+    }));
+    return unitTestFile(ruleFile, [testGroup(scenario, alertTests, exprTests)]);
+}
+
+function expectation(scenario: Scenario): string {
+    if (scenario.fires.length === 0) return "nothing fires";
+    return scenario.fires.map((alert) => `${alert.alertname} by +${alert.firingAt}m`).join(", ");
+}
+
+it("the seed's rule file (fixture) is valid and holds its four alerts", () => {
+    assert.match(promtoolSync(["check", "rules", seedRules]), /SUCCESS: 4 rules found/);
+});
+
+for (const stack of ["dev", "staging", "prod"]) {
+    describe(`alert rules of stack ${stack}`, { concurrency: true }, () => {
+        let ruleFile = "";
+        let rules: RuleFile;
+        let directory = "";
+        before(() => {
+            ruleFile = renderRules(stack);
+            rules = parse(readFileSync(ruleFile, "utf8")) as RuleFile;
+            directory = mkdtempSync(join(tmpdir(), `alert-tests-${stack}-`));
+        });
+
+        it("passes promtool check rules", () => {
+            assert.match(promtoolSync(["check", "rules", ruleFile]), /SUCCESS: \d+ rules found/);
+        });
+
+        for (const scenario of scenarios) {
+            it(`${scenario.name}: ${expectation(scenario)}`, async () => {
+                const file = join(directory, `${scenario.name.replaceAll(/\W+/g, "-")}.yaml`);
+                writeFileSync(file, stringify(scenarioTests(scenario, ruleFile, rules), { lineWidth: 0 }));
+                const result = await promtoolTest(file);
+                assert.ok(result.ok, `promtool test rules ${file} (${scenario.description}):\n${result.output}`);
+            });
+        }
+    });
+}
