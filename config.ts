@@ -49,8 +49,11 @@ function formatted(pattern: RegExp, what: string) {
 
 /** A Prometheus-style duration: 30s, 5m, 4h, 15d, 1h30m. */
 const duration = formatted(durationPattern, "a duration such as 30s, 5m, 168h or 15d");
-/** A Kubernetes resource quantity: 100m, 0.5, 256Mi, 10Gi. */
-const quantity = formatted(quantityPattern, "a Kubernetes quantity such as 100m, 256Mi or 10Gi");
+/** A Kubernetes resource quantity: 100m, 0.5, 256Mi, 10Gi; `pulumi config set --path … 2` stores a number. */
+const quantity = z.preprocess(
+    (value) => (typeof value === "number" ? String(value) : value),
+    formatted(quantityPattern, "a Kubernetes quantity such as 100m, 256Mi or 10Gi"),
+);
 /** A Prometheus byte size, for retentionSize: 45GB. */
 const byteSize = formatted(byteSizePattern, "a size with a unit B, KB, MB, GB, TB or PB, such as 45GB");
 const dnsLabel = formatted(dnsLabelPattern, "a DNS label (lower-case letters, digits and '-')");
@@ -554,9 +557,25 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
     if (storage.password !== undefined && storage.username === undefined) {
         problems.push("jaeger.storage.username: required when jaeger.storage.password is set");
     }
+    if (config.grafana.replicas > 1 && config.grafana.database === undefined) {
+        problems.push("grafana.replicas: more than one replica needs grafana.database (sqlite is per pod)");
+    }
     if (config.grafana.replicas > 1 && config.grafana.persistence.enabled) {
         problems.push(
-            "grafana.replicas: more than one replica cannot share a ReadWriteOnce volume; use one replica with persistence",
+            "grafana.persistence.enabled: replicas share grafana.database, not a ReadWriteOnce volume; turn persistence off",
+        );
+    }
+    if (config.grafana.database !== undefined && config.grafana.database.password === undefined) {
+        problems.push(
+            `grafana.database.password: required with grafana.database; ${setSecret("grafana.database.password")}`,
+        );
+    }
+    if (
+        config.grafana.ingress.certManagerClusterIssuer !== undefined &&
+        config.grafana.ingress.tlsSecretName === undefined
+    ) {
+        problems.push(
+            "grafana.ingress.certManagerClusterIssuer: needs grafana.ingress.tlsSecretName, the Secret it issues into",
         );
     }
     if (config.grafana.service.nodePort !== undefined && config.grafana.service.type !== "NodePort") {
@@ -750,7 +769,21 @@ export function loadConfig(): StackConfig {
         const key = fullKey.slice(prefix.length);
         entries[key] = { value: parseConfigText(text), secret: isConfigSecret(fullKey) };
     }
-    return parseStackConfig(pulumi.getStack(), entries);
+    const config = parseStackConfig(pulumi.getStack(), entries);
+    return withGrafanaApiUrlOverride(config, process.env[grafanaApiUrlEnv]);
+}
+
+/**
+ * Where this run of `pulumi up` reaches Grafana's API, when not at grafana.url (a port-forward for one
+ * run): an environment variable, so that it never lands in a committed stack file.
+ */
+export const grafanaApiUrlEnv = "STELLA_GRAFANA_API_URL";
+
+export function withGrafanaApiUrlOverride(config: StackConfig, override: string | undefined): StackConfig {
+    if (override === undefined || override === "") return config;
+    if (!isHttpUrl(override))
+        throw new ConfigError([`${grafanaApiUrlEnv}: expected an http(s) URL, got ${shown(override)}`]);
+    return { ...config, grafana: { ...config.grafana, apiUrl: override } };
 }
 
 /**

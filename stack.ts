@@ -60,7 +60,6 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
           ).metadata.name
         : pulumi.output(namespaceName);
     const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
-    const stateful: pulumi.ComponentResourceOptions = { ...opts, protect };
     const { versions, extraValues } = config;
 
     if (config.networkPolicies.enabled) {
@@ -96,8 +95,9 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             }),
             extraValues: extraValues.kubePrometheusStack,
             crdsExtraValues: extraValues.prometheusOperatorCrds,
+            protect,
         },
-        stateful,
+        opts,
     );
 
     new HealthProbes(
@@ -108,8 +108,16 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
 
     const loki = new Loki(
         "loki",
-        { namespace, namespaceName, version: versions.loki, loki: config.loki, extraValues: extraValues.loki },
-        stateful,
+        {
+            namespace,
+            namespaceName,
+            version: versions.loki,
+            loki: config.loki,
+            crds: prometheus.crds,
+            protect,
+            extraValues: extraValues.loki,
+        },
+        opts,
     );
 
     new LogCollector(
@@ -119,6 +127,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             version: versions.alloy,
             lokiPushUrl: loki.pushUrl,
             alloy: config.alloy,
+            crds: prometheus.crds,
             extraValues: extraValues.alloy,
         },
         opts,
@@ -153,9 +162,11 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
                 thresholds: config.alerting.thresholds,
                 slo: config.slo,
             }),
+            crds: prometheus.crds,
+            protect,
             extraValues: extraValues.grafana,
         },
-        stateful,
+        opts,
     );
 
     return {

@@ -21,6 +21,8 @@ export interface LogCollectorArgs {
     readonly alloy: StackConfig["alloy"];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
+    /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
+    readonly crds?: pulumi.Resource;
 }
 
 /**
@@ -125,7 +127,7 @@ export class LogCollector extends pulumi.ComponentResource {
                 ),
                 timeoutSeconds: 300,
             }),
-            { parent: this },
+            { parent: this, dependsOn: args.crds === undefined ? [] : [args.crds] },
         );
         this.registerOutputs({});
     }

@@ -30,6 +30,10 @@ export interface GrafanaArgs {
     readonly dashboards: readonly DashboardModel[];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
+    /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
+    readonly crds?: pulumi.Resource;
+    /** Protect the release, which holds data, against deletion. Default false. */
+    readonly protect?: boolean;
 }
 
 /** A Grafana data source as this stack registers it. */
@@ -294,7 +298,11 @@ export class Grafana extends pulumi.ComponentResource {
                 ),
                 timeoutSeconds: 300,
             }),
-            { parent: this, dependsOn },
+            {
+                parent: this,
+                dependsOn: [...dependsOn, ...(args.crds === undefined ? [] : [args.crds])],
+                protect: args.protect ?? false,
+            },
         );
 
         // The provider waits for the release (which Helm reports ready once the pod passes its

@@ -22,6 +22,10 @@ export interface LokiArgs {
     readonly loki: StackConfig["loki"];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
+    /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
+    readonly crds?: pulumi.Resource;
+    /** Protect the release, which holds data, against deletion. Default false. */
+    readonly protect?: boolean;
 }
 
 /** The environment variables that carry the object store's credentials into Loki. */
@@ -233,7 +237,11 @@ export class Loki extends pulumi.ComponentResource {
                 values: mergeValues(lokiValues({ loki: args.loki, objectStorageSecretName }), args.extraValues ?? {}),
                 timeoutSeconds: 600,
             }),
-            { parent: this, dependsOn },
+            {
+                parent: this,
+                dependsOn: [...dependsOn, ...(args.crds === undefined ? [] : [args.crds])],
+                protect: args.protect ?? false,
+            },
         );
 
         this.url = lokiEndpoint(args.loki, releaseName, args.namespaceName);

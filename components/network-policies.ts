@@ -121,7 +121,7 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
                             : { namespaces: [args.ingressControllerNamespace] },
                     ports: tcp(3000),
                 },
-                { from: { pods: podLabels.grafana }, ports: tcp(9094) },
+                { from: { pods: podLabels.grafana }, ports: [...tcp(9094), { port: 9094, protocol: "UDP" }] },
             ],
         },
     ];

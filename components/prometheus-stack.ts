@@ -42,6 +42,8 @@ export interface PrometheusStackArgs {
     readonly extraValues?: HelmValues;
     /** Values for the CRD chart, deep-merged last. Default {}. */
     readonly crdsExtraValues?: HelmValues;
+    /** Protect the releases (metrics, and the CRDs every Prometheus hangs on) against deletion. Default false. */
+    readonly protect?: boolean;
 }
 
 /** A PodMonitor as kube-prometheus-stack's `prometheus.additionalPodMonitors` takes it. */
@@ -210,6 +212,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 // would be deep-merged with the chart's defaults.
                 useExistingSecret: true,
                 configSecret: args.alertmanagerConfigSecretName,
+                // Only AlertmanagerConfig resources that opt in are merged into the tested routing above;
+                // the chart's default ({}) would take any, from any namespace.
+                alertmanagerConfigSelector: { matchLabels: { "stella-monitoring/merge-into-alertmanager": "true" } },
                 // Mounted at /etc/alertmanager/secrets/<name>/<key>, read through *_file fields.
                 secrets: [args.receiverSecretName],
             },
@@ -224,6 +229,8 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
 export class PrometheusStack extends pulumi.ComponentResource {
     /** The Helm release. */
     public readonly release: k8s.helm.v3.Release;
+    /** The release of the Prometheus Operator's CRDs: what creates a ServiceMonitor or PodMonitor depends on it. */
+    public readonly crds: k8s.helm.v3.Release;
     /** Prometheus inside the cluster, e.g. http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090. */
     public readonly prometheusUrl: string;
     /** Alertmanager inside the cluster. */
@@ -295,7 +302,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
         // Its CRDs live in templates, so `helm upgrade` upgrades them; kept on uninstall, because deleting
         // a CRD deletes every Prometheus, Alertmanager and rule of the cluster with it.
-        const crds = new k8s.helm.v3.Release(
+        const crds = (this.crds = new k8s.helm.v3.Release(
             `${name}-crds`,
             releaseArgs({
                 chart: "prometheusOperatorCrds",
@@ -308,8 +315,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 ),
                 timeoutSeconds: 300,
             }),
-            { parent: this },
-        );
+            { parent: this, protect: args.protect ?? false },
+        ));
 
         this.release = new k8s.helm.v3.Release(
             name,
@@ -324,7 +331,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             }),
             // Alertmanager mounts both Secrets; without them its pods would not start and the atomic
             // install would roll back.
-            { parent: this, dependsOn: [crds, receiverSecret, configSecret] },
+            { parent: this, dependsOn: [crds, receiverSecret, configSecret], protect: args.protect ?? false },
         );
 
         const host = (service: string) => `${service}.${args.namespaceName}.svc.cluster.local`;

@@ -6,7 +6,13 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ConfigError, defaultConfigValues, parseStackConfig, type RawEntry } from "../config";
+import {
+    ConfigError,
+    defaultConfigValues,
+    parseStackConfig,
+    withGrafanaApiUrlOverride,
+    type RawEntry,
+} from "../config";
 
 const plain = (value: unknown): RawEntry => ({ value, secret: false });
 const secret = (value: unknown): RawEntry => ({ value, secret: true });
@@ -228,6 +234,40 @@ describe("config", () => {
     it("refuses an agent latency threshold the seed's histogram cannot reach", () => {
         const error = failure("dev", { alerting: plain({ thresholds: { agentLatencyP95Seconds: 12 } }) });
         assert.match(error.message, /alerting\.thresholds\.agentLatencyP95Seconds: .*10s/);
+    });
+
+    it("refuses replicated Grafana without a database, and a database without its password", () => {
+        const error = failure("dev", {
+            grafana: plain({ replicas: 2, persistence: { enabled: true } }),
+        });
+        assert.ok(
+            error.problems.some((problem) =>
+                problem.startsWith("grafana.replicas: more than one replica needs grafana.database"),
+            ),
+        );
+        assert.ok(error.problems.some((problem) => problem.startsWith("grafana.persistence.enabled:")));
+        const noPassword = failure("dev", {
+            grafana: plain({ database: { type: "postgres", host: "pg:5432", name: "grafana", user: "grafana" } }),
+        });
+        assert.ok(noPassword.problems.some((problem) => problem.startsWith("grafana.database.password: required")));
+    });
+
+    it("takes a whole-number CPU as the CLI stores it", () => {
+        const config = parseStackConfig("dev", { prometheus: plain({ resources: { requests: { cpu: 2 } } }) });
+        assert.equal(config.prometheus.resources.requests.cpu, "2");
+    });
+
+    it("lets one run reach Grafana's API elsewhere through STELLA_GRAFANA_API_URL", () => {
+        const config = parseStackConfig("dev", {});
+        assert.equal(
+            withGrafanaApiUrlOverride(config, "http://localhost:3001").grafana.apiUrl,
+            "http://localhost:3001",
+        );
+        assert.equal(withGrafanaApiUrlOverride(config, undefined), config);
+        assert.throws(
+            () => withGrafanaApiUrlOverride(config, "localhost:3001"),
+            /STELLA_GRAFANA_API_URL: expected an http\(s\) URL/,
+        );
     });
 
     it("lets a differently named stack choose its environment", () => {

@@ -209,6 +209,19 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             }
         });
 
+        it("installs the Prometheus Operator's CRDs before every chart that ships a monitor", () => {
+            const crds = resources().find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "prometheus-crds",
+            );
+            assert.ok(crds);
+            for (const name of ["kube-prometheus-stack", "loki", "alloy", "grafana"]) {
+                const release = resources().find(
+                    (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === name,
+                );
+                assert.ok(release?.dependsOn.includes(crds.urn), `${name} does not wait for the CRDs`);
+            }
+        });
+
         it("makes the Grafana provider wait for the Grafana release", () => {
             const provider = resources().find((resource) => resource.type === "pulumi:providers:grafana");
             const grafanaRelease = resources().find(
