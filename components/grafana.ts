@@ -9,7 +9,7 @@ import * as random from "@pulumi/random";
 import type { StackConfig } from "../config";
 import { datasourceUids, type DashboardModel } from "../dashboards/model";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
-import { namedSecret } from "./secret";
+import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
 export interface GrafanaArgs {
     /** The namespace to install into; created by the caller. */
@@ -139,6 +139,8 @@ export interface GrafanaValuesArgs {
     readonly adminSecretName: string;
     /** The Secret holding the external database's password, when there is one. */
     readonly databaseSecretName?: string;
+    /** Changes when the admin or database Secret changes, and then rolls the pods (they read them at start). */
+    readonly secretsVersion?: pulumi.Input<string>;
 }
 
 /** The community Grafana chart's values. Pure. */
@@ -149,6 +151,7 @@ export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
     const persistence = config.persistence;
     return {
         replicas: config.replicas,
+        ...(args.secretsVersion === undefined ? {} : { podAnnotations: { [secretsVersionKey]: args.secretsVersion } }),
         // Evictions keep one Grafana serving when there are several.
         ...(config.replicas > 1 ? { podDisruptionBudget: { minAvailable: 1 } } : {}),
         // The database password reaches Grafana as GF_DATABASE_PASSWORD, never as a value in grafana.ini.
@@ -268,7 +271,7 @@ export class Grafana extends pulumi.ComponentResource {
             },
             this,
         );
-        const dependsOn: pulumi.Resource[] = [adminSecret];
+        const dependsOn: k8s.core.v1.Secret[] = [adminSecret];
         let databaseSecretName: string | undefined;
         if (config.database !== undefined) {
             databaseSecretName = `${releaseName}-database`;
@@ -293,7 +296,12 @@ export class Grafana extends pulumi.ComponentResource {
                 releaseName,
                 namespace: args.namespace,
                 values: mergeValues(
-                    grafanaValues({ grafana: config, adminSecretName, databaseSecretName }),
+                    grafanaValues({
+                        grafana: config,
+                        adminSecretName,
+                        databaseSecretName,
+                        secretsVersion: secretsVersion(dependsOn),
+                    }),
                     args.extraValues ?? {},
                 ),
                 timeoutSeconds: 300,

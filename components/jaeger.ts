@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
 import { podMonitor, type PodMonitorSpec } from "./prometheus-stack";
-import { namedSecret } from "./secret";
+import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
 export interface JaegerArgs {
     /** The namespace to install into; created by the caller. */
@@ -151,6 +151,8 @@ export interface JaegerValuesArgs {
     readonly prometheusUrl: string;
     /** The Secret holding the storage password under `storagePasswordEnv`, when there is one. */
     readonly storageSecretName?: string;
+    /** Changes when that Secret changes, and then rolls the pods (they read it at start). */
+    readonly secretsVersion?: pulumi.Input<string>;
 }
 
 /** The jaeger chart's values. Pure. */
@@ -163,7 +165,10 @@ export function jaegerValues(args: JaegerValuesArgs): HelmValues {
             resources: containerResources(args.jaeger.resources),
             // The chart does not roll the pod when `userconfig` changes (it has no checksum annotation,
             // and no podAnnotations value); a label with the config's hash does.
-            podLabels: { "stella-monitoring/config-hash": configHash(config) },
+            podLabels: {
+                "stella-monitoring/config-hash": configHash(config),
+                ...(args.secretsVersion === undefined ? {} : { [secretsVersionKey]: args.secretsVersion }),
+            },
             // The chart's default, Recreate, stops every replica at once. With shared storage the new
             // pods can start first; in memory, two pods would each hold half the traces.
             strategy: args.jaeger.storage.type === "memory" ? { type: "Recreate" } : { type: "RollingUpdate" },
@@ -215,7 +220,7 @@ export class Jaeger extends pulumi.ComponentResource {
         const releaseName = args.releaseName ?? "jaeger";
         const password = args.jaeger.storage.password;
 
-        const dependsOn: pulumi.Resource[] = [];
+        const dependsOn: k8s.core.v1.Secret[] = [];
         let storageSecretName: string | undefined;
         if (password !== undefined) {
             storageSecretName = `${releaseName}-storage`;
@@ -236,7 +241,12 @@ export class Jaeger extends pulumi.ComponentResource {
                 releaseName,
                 namespace: args.namespace,
                 values: mergeValues(
-                    jaegerValues({ jaeger: args.jaeger, prometheusUrl: args.prometheusUrl, storageSecretName }),
+                    jaegerValues({
+                        jaeger: args.jaeger,
+                        prometheusUrl: args.prometheusUrl,
+                        storageSecretName,
+                        secretsVersion: dependsOn.length === 0 ? undefined : secretsVersion(dependsOn),
+                    }),
                     args.extraValues ?? {},
                 ),
                 timeoutSeconds: 300,

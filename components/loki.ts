@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
-import { namedSecret } from "./secret";
+import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
 export interface LokiArgs {
     /** The namespace to install into; created by the caller. */
@@ -41,6 +41,8 @@ export interface LokiValuesArgs {
     readonly loki: StackConfig["loki"];
     /** The Secret with the object store's credentials, when Loki uses object storage. */
     readonly objectStorageSecretName?: string;
+    /** Changes when that Secret changes, and then rolls the pods (they read it at start). */
+    readonly secretsVersion?: pulumi.Input<string>;
 }
 
 /** The community Loki chart's values. Pure. */
@@ -97,7 +99,14 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         },
         ...(args.objectStorageSecretName === undefined
             ? {}
-            : { defaults: { extraEnvFrom: [{ secretRef: { name: args.objectStorageSecretName } }] } }),
+            : {
+                  defaults: {
+                      extraEnvFrom: [{ secretRef: { name: args.objectStorageSecretName } }],
+                      ...(args.secretsVersion === undefined
+                          ? {}
+                          : { podAnnotations: { [secretsVersionKey]: args.secretsVersion } }),
+                  },
+              }),
         ...(loki.mode === "distributed" ? distributedValues(loki) : monolithicValues(loki)),
         // The canary and the chart's test go together: the chart refuses a test without the canary.
         lokiCanary: { enabled: false },
@@ -207,7 +216,7 @@ export class Loki extends pulumi.ComponentResource {
         const releaseName = args.releaseName ?? "loki";
         const objectStorage = args.loki.objectStorage;
 
-        const dependsOn: pulumi.Resource[] = [];
+        const dependsOn: k8s.core.v1.Secret[] = [];
         let objectStorageSecretName: string | undefined;
         if (objectStorage !== undefined) {
             objectStorageSecretName = `${releaseName}-object-storage`;
@@ -234,7 +243,14 @@ export class Loki extends pulumi.ComponentResource {
                 version: args.version,
                 releaseName,
                 namespace: args.namespace,
-                values: mergeValues(lokiValues({ loki: args.loki, objectStorageSecretName }), args.extraValues ?? {}),
+                values: mergeValues(
+                    lokiValues({
+                        loki: args.loki,
+                        objectStorageSecretName,
+                        secretsVersion: dependsOn.length === 0 ? undefined : secretsVersion(dependsOn),
+                    }),
+                    args.extraValues ?? {},
+                ),
                 timeoutSeconds: 600,
             }),
             {

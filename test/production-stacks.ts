@@ -90,6 +90,13 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 for (const resource of unprotected)
                     assert.equal(resource.protect, false, `${resource.type} ${resource.name}`);
             });
+            it("rolls the pods that read a Secret at start when that Secret changes", () => {
+                // The mock API server gives each Secret the resourceVersion "<logical name>-v1".
+                const key = "stella-monitoring/secrets-version";
+                assert.equal(get(release("loki"), `values.defaults.podAnnotations.${key}`), "loki-object-storage-v1");
+                assert.equal(get(release("jaeger"), `values.jaeger.podLabels.${key}`), "jaeger-storage-v1");
+                assert.equal(get(release("grafana"), `values.podAnnotations.${key}`), "grafana-admin-v1");
+            });
             it("pins every chart version in the stack file", () => {
                 assert.deepEqual(Object.keys(pinned).sort(), [...chartKeys].sort());
             });

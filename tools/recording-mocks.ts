@@ -61,6 +61,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: `mock-password-${name}`, bcryptHash: `mock-bcrypt-${name}` };
+        case "kubernetes:core/v1:Secret":
+            // The API server gives every object a resourceVersion; workloads roll on its change.
+            return { ...inputs, metadata: { ...(inputs.metadata as object), resourceVersion: `${name}-v1` } };
         case "kubernetes:helm.sh/v3:Release":
             return {
                 ...inputs,
