@@ -395,6 +395,10 @@ const schema = z.strictObject({
                     username: z.string().min(1).optional(),
                     /** The password (secret). */
                     password: secretString((value) => value.length > 0, "a non-empty password").optional(),
+                    /** Days of spans kept: a nightly job deletes older daily indices. */
+                    retentionDays: numeric(z.number().int().min(1)).default(7),
+                    /** A Secret in the monitoring namespace whose key ca.crt signs the store's certificate (a private CA). */
+                    caSecretName: dnsLabel.optional(),
                 })
                 .prefault({}),
         })

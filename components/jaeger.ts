@@ -75,6 +75,66 @@ function storageBackend(storage: StackConfig["jaeger"]["storage"]): Record<strin
             server_urls: storage.serverUrls,
             indices: { index_prefix: storage.indexPrefix },
             ...(Object.keys(basic).length > 0 ? { auth: { basic } } : {}),
+            ...(storage.caSecretName === undefined ? {} : { tls: { ca_file: `${storageCaMountPath}/ca.crt` } }),
+        },
+    };
+}
+
+/** Where the store's CA certificate is mounted, when there is one. */
+const storageCaMountPath = "/etc/jaeger/storage-ca";
+
+/**
+ * The chart's nightly index cleaner, for Elasticsearch and OpenSearch alike: it deletes the daily
+ * indices older than retentionDays (Jaeger itself never deletes). Its password comes from the Secret.
+ */
+function indexCleanerValues(
+    storage: StackConfig["jaeger"]["storage"],
+    storageSecretName: string | undefined,
+): HelmValues {
+    if (storage.type === "memory") return {};
+    return {
+        // Read only by the chart's maintenance jobs (the collector's own config is `userconfig`).
+        storage: {
+            type: "elasticsearch",
+            elasticsearch: {
+                url: storage.serverUrls?.[0],
+                ...(storage.username === undefined ? {} : { user: storage.username }),
+            },
+        },
+        esIndexCleaner: {
+            enabled: true,
+            numberOfDays: storage.retentionDays,
+            extraEnv: [
+                { name: "INDEX_PREFIX", value: storage.indexPrefix },
+                ...(storageSecretName === undefined
+                    ? []
+                    : [
+                          {
+                              name: "ES_PASSWORD",
+                              valueFrom: { secretKeyRef: { name: storageSecretName, key: "password" } },
+                          },
+                      ]),
+                ...(storage.caSecretName === undefined
+                    ? []
+                    : [
+                          { name: "ES_TLS_ENABLED", value: "true" },
+                          { name: "ES_TLS_CA", value: `${storageCaMountPath}/ca.crt` },
+                      ]),
+            ],
+            ...(storage.caSecretName === undefined
+                ? {}
+                : {
+                      extraSecretMounts: [
+                          {
+                              name: "storage-ca",
+                              mountPath: storageCaMountPath,
+                              subPath: "",
+                              secretName: storage.caSecretName,
+                              readOnly: true,
+                          },
+                      ],
+                  }),
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
         },
     };
 }
@@ -158,8 +218,10 @@ export interface JaegerValuesArgs {
 /** The jaeger chart's values. Pure. */
 export function jaegerValues(args: JaegerValuesArgs): HelmValues {
     const config = jaegerConfig(args.jaeger.storage, args.prometheusUrl);
+    const ca = args.jaeger.storage.caSecretName;
     return {
         userconfig: config,
+        ...indexCleanerValues(args.jaeger.storage, args.storageSecretName),
         jaeger: {
             replicas: args.jaeger.replicas,
             resources: containerResources(args.jaeger.resources),
@@ -180,6 +242,12 @@ export function jaegerValues(args: JaegerValuesArgs): HelmValues {
                 capabilities: { drop: ["ALL"] },
                 seccompProfile: { type: "RuntimeDefault" },
             },
+            ...(ca === undefined
+                ? {}
+                : {
+                      extraVolumes: [{ name: "storage-ca", secret: { secretName: ca } }],
+                      extraVolumeMounts: [{ name: "storage-ca", mountPath: storageCaMountPath, readOnly: true }],
+                  }),
             ...(args.storageSecretName === undefined
                 ? {}
                 : {

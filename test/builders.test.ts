@@ -8,7 +8,7 @@ import { alertmanagerConfig } from "../components/alerting/alertmanager-config";
 import { alloyPipeline, alloyValues } from "../components/alloy";
 import { grafanaDataSources, grafanaValues } from "../components/grafana";
 import { mergeValues } from "../components/helm";
-import { jaegerConfig } from "../components/jaeger";
+import { jaegerConfig, jaegerValues } from "../components/jaeger";
 import { lokiValues } from "../components/loki";
 import { networkPolicySpec, networkPolicySpecs } from "../components/network-policies";
 import { datasourceUids } from "../dashboards/model";
@@ -229,5 +229,39 @@ describe("networkPolicySpecs", () => {
         const open = networkPolicySpecs({ otlpNamespaces: ["ai-agents"] }).find((policy) => policy.name === "grafana");
         const spec = networkPolicySpec(open as NonNullable<typeof open>);
         assert.equal(get(spec, "ingress.0.from"), undefined);
+    });
+});
+
+describe("jaeger on OpenSearch", () => {
+    const storage = {
+        ...dev.jaeger.storage,
+        type: "opensearch" as const,
+        serverUrls: ["https://os.internal:9200"],
+        username: "jaeger",
+        retentionDays: 14,
+        caSecretName: "opensearch-ca",
+    };
+    const values = jaegerValues({
+        jaeger: { ...dev.jaeger, replicas: 2, storage },
+        prometheusUrl: "http://p:9090",
+        storageSecretName: "jaeger-storage",
+    });
+
+    it("trusts the store's private CA and deletes indices older than retentionDays", () => {
+        assert.equal(
+            get(values, "userconfig.extensions.jaeger_storage.backends.primary.opensearch.tls.ca_file"),
+            "/etc/jaeger/storage-ca/ca.crt",
+        );
+        assert.deepEqual(get(values, "jaeger.extraVolumes"), [
+            { name: "storage-ca", secret: { secretName: "opensearch-ca" } },
+        ]);
+        assert.equal(get(values, "esIndexCleaner.enabled"), true);
+        assert.equal(get(values, "esIndexCleaner.numberOfDays"), 14);
+        const env = get(values, "esIndexCleaner.extraEnv") as { name: string }[];
+        assert.deepEqual(
+            env.map((variable) => variable.name),
+            ["INDEX_PREFIX", "ES_PASSWORD", "ES_TLS_ENABLED", "ES_TLS_CA"],
+        );
+        assert.doesNotMatch(JSON.stringify(values), /"password":"[^$]/, "no password value in the chart's values");
     });
 });
