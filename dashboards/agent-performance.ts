@@ -3,17 +3,16 @@
 // Metric names beyond the seed's are defined in docs/metrics.md.
 
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
-import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
 import {
     heatmapAxis,
     heatmapQuery,
     labelVariable,
     namespaceVariable,
-    promQuery,
     stellaDashboard,
     thresholdLines,
     thresholds,
+    timeSeriesPanel,
 } from "./panels";
 
 export const agentPanels = {
@@ -44,23 +43,7 @@ export function agentQueries(context: DashboardContext) {
 
 export function agentPerformanceDashboard(context: DashboardContext): DashboardModel {
     const queries = agentQueries(context);
-    const series = (
-        id: number,
-        title: string,
-        expr: string,
-        legend: string,
-        unit: string,
-        x: number,
-        y: number,
-        w = 12,
-    ) =>
-        new timeseries.PanelBuilder()
-            .id(id)
-            .title(title)
-            .withTarget(promQuery(expr, legend))
-            .unit(unit)
-            .min(0)
-            .gridPos({ x, y, w, h: 8 });
+    const series = timeSeriesPanel;
     return stellaDashboard(
         dashboardUids.agents,
         "STELLA Agent Performance",

@@ -2,9 +2,8 @@
 // (cAdvisor), restarts (kube-state-metrics), database connections (docs/metrics.md) and node
 // utilisation (node-exporter).
 
-import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
-import { labelVariable, namespaceVariable, promQuery, stellaDashboard } from "./panels";
+import { labelVariable, namespaceVariable, stellaDashboard, timeSeriesPanel } from "./panels";
 
 export const infrastructurePanels = {
     podCpu: 1,
@@ -32,23 +31,7 @@ export function infrastructureQueries() {
 
 export function infrastructureDashboard(context: DashboardContext): DashboardModel {
     const queries = infrastructureQueries();
-    const series = (
-        id: number,
-        title: string,
-        expr: string,
-        legend: string,
-        unit: string,
-        x: number,
-        y: number,
-        w = 12,
-    ) =>
-        new timeseries.PanelBuilder()
-            .id(id)
-            .title(title)
-            .withTarget(promQuery(expr, legend))
-            .unit(unit)
-            .min(0)
-            .gridPos({ x, y, w, h: 8 });
+    const series = timeSeriesPanel;
     return stellaDashboard(
         dashboardUids.infrastructure,
         "STELLA Infrastructure",

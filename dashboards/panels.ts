@@ -6,6 +6,7 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as loki from "@grafana/grafana-foundation-sdk/loki";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import { datasources } from "./model";
 
@@ -44,6 +45,26 @@ export class JaegerSearchBuilder implements cog.Builder<cog.Dataquery> {
             _implementsDataqueryVariant() {},
         } as cog.Dataquery;
     }
+}
+
+/** A time series of one query, from 0, 8 rows high: most panels of the agent and infrastructure dashboards. */
+export function timeSeriesPanel(
+    id: number,
+    title: string,
+    expr: string,
+    legend: string,
+    unit: string,
+    x: number,
+    y: number,
+    w = 12,
+): timeseries.PanelBuilder {
+    return new timeseries.PanelBuilder()
+        .id(id)
+        .title(title)
+        .withTarget(promQuery(expr, legend))
+        .unit(unit)
+        .min(0)
+        .gridPos({ x, y, w, h: 8 });
 }
 
 /** Thresholds: green below `red`, red from it (optionally amber from `amber`). */
