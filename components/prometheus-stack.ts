@@ -58,6 +58,7 @@ export interface PodMonitorSpec {
 export interface PrometheusStackValuesArgs extends Omit<
     PrometheusStackArgs,
     | "namespace"
+    | "namespaceName"
     | "alerting"
     | "extraValues"
     | "crdsExtraValues"
@@ -288,7 +289,6 @@ export class PrometheusStack extends pulumi.ComponentResource {
             monitoringNamespace: args.namespaceName,
         });
         const values = prometheusStackValues({
-            namespaceName: args.namespaceName,
             releaseName,
             prometheus: args.prometheus,
             alertmanager: args.alertmanager,

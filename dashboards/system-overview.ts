@@ -4,6 +4,7 @@
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { backendRecords } from "../components/alerting/backend-rules";
+import { healthProbeJob } from "../components/health-probes";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
 import { namespaceVariable, promQuery, stellaDashboard, thresholdLines, thresholds } from "./panels";
 
@@ -26,7 +27,7 @@ export function systemQueries(context: DashboardContext) {
         averageLatency: `sum(rate(${metrics.httpRequestDuration}_sum{${scope}}[$__rate_interval])) / sum(rate(${metrics.httpRequestDuration}_count{${scope}}[$__rate_interval]))`,
         p95Latency: backendRecords.latencyP95,
         sessionsCreated: `sum(rate(stella_sessions_created_total{${scope}}[$__rate_interval])) * 60`,
-        healthProbes: `probe_success{job="stella-backend-health", ${scope}}`,
+        healthProbes: `probe_success{job="${healthProbeJob}", ${scope}}`,
     };
 }
 

@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
+import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
 import {
     absolute,
     scenarios,
@@ -24,14 +25,6 @@ import {
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const seedRules = join(__dirname, "fixtures", "seed-rules.yaml");
-
-/** Placeholder secrets: staging and prod refuse to render without them. */
-const secrets = [
-    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T/B/X",
-    "alerting.pagerdutyRoutingKey=abcdefghijklmnopqrstuvwxyz012345",
-    "loki.objectStorage.secretAccessKey=x",
-    "jaeger.storage.password=x",
-];
 
 const missingPromtool = "promtool is not installed (apt-get install prometheus; .ci/run does it)";
 
@@ -77,7 +70,7 @@ async function promtoolTest(file: string): Promise<{ ok: boolean; output: string
 function renderRules(stack: string): string {
     const out = mkdtempSync(join(tmpdir(), `alert-rules-${stack}-`));
     const args = ["tools/render.ts", "--stack", stack, "--out", out];
-    if (stack !== "dev") args.push(...secrets.flatMap((secret) => ["--secret", secret]));
+    if (stack !== "dev") args.push(...overrideFlags(placeholderSecrets));
     const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
     assert.equal(result.status, 0, `rendering ${stack} failed:\n${result.stdout}${result.stderr}`);
     return join(out, stack, "prometheus-rules.yaml");

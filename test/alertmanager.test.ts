@@ -9,19 +9,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
+import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
-const stagingSecrets = [
-    "--secret",
-    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T0/B0/canary",
-    "--secret",
-    "alerting.pagerdutyRoutingKey=CANARYpagerdutyRoutingKey0123456",
-    "--secret",
-    "loki.objectStorage.secretAccessKey=canary",
-    "--secret",
-    "jaeger.storage.password=canary",
-];
+const stagingSecrets = overrideFlags(placeholderSecrets);
 
 /** Renders a stack and returns the path of its alertmanager.yaml. */
 function renderAlertmanager(stack: string, extra: string[] = []): string {
@@ -56,10 +48,10 @@ describe("alertmanager.yaml", () => {
     before(() => {
         prod = renderAlertmanager("prod", stagingSecrets);
         dev = renderAlertmanager("dev");
-        devWithSlack = renderAlertmanager("dev", [
-            "--secret",
-            "alerting.slackWebhookUrl=https://hooks.slack.com/services/T0/B0/canary",
-        ]);
+        devWithSlack = renderAlertmanager(
+            "dev",
+            overrideFlags(placeholderSecrets.filter((secret) => secret.path === "alerting.slackWebhookUrl")),
+        );
         withHeartbeat = renderAlertmanager("staging", [
             ...stagingSecrets,
             "--config",

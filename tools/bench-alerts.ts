@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { overrideFlags, placeholderSecrets } from "./offline-config";
 import {
     absolute,
     scenarios as defaultScenarios,
@@ -33,13 +34,6 @@ import {
 
 const root = resolve(__dirname, "..");
 const seedRules = join(root, "test", "fixtures", "seed-rules.yaml");
-const prodSecrets = [
-    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T/B/X",
-    "alerting.pagerdutyRoutingKey=abcdefghijklmnopqrstuvwxyz012345",
-    "loki.objectStorage.secretAccessKey=x",
-    "jaeger.storage.password=x",
-];
-
 /** The alert names of a rule file, in order, once each (a name may have a critical and a warning rule). */
 export function alertNames(ruleFile: string): string[] {
     const file = parse(readFileSync(ruleFile, "utf8")) as { groups: { rules: { alert?: string }[] }[] };
@@ -51,7 +45,7 @@ export function alertNames(ruleFile: string): string[] {
 function renderProdRules(): string {
     const out = mkdtempSync(join(tmpdir(), "bench-alerts-"));
     const tsx = join(root, "node_modules", ".bin", "tsx");
-    const args = ["tools/render.ts", "--stack", "prod", "--out", out, ...prodSecrets.flatMap((s) => ["--secret", s])];
+    const args = ["tools/render.ts", "--stack", "prod", "--out", out, ...overrideFlags(placeholderSecrets)];
     const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
     if (result.status !== 0) throw new Error(`render failed:\n${result.stdout}${result.stderr}`);
     return join(out, "prod", "prometheus-rules.yaml");

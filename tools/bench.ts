@@ -10,18 +10,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { overrideFlags, placeholderSecrets } from "./offline-config";
 
 const root = resolve(__dirname, "..");
-const secrets = [
-    "--secret",
-    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T/B/bench",
-    "--secret",
-    "alerting.pagerdutyRoutingKey=benchbenchbenchbenchbench",
-    "--secret",
-    "loki.objectStorage.secretAccessKey=bench",
-    "--secret",
-    "jaeger.storage.password=bench",
-];
+const secrets = overrideFlags(placeholderSecrets);
 
 function timeOnce(command: string, args: string[], env: Record<string, string> = {}): number {
     const start = process.hrtime.bigint();

@@ -11,20 +11,17 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, parseAllDocuments } from "yaml";
 import { podLabels } from "../components/network-policies";
+import { overrideFlags, placeholderReceiverSecrets, placeholderSecrets, type ConfigOverride } from "./offline-config";
 
 const projectRoot = resolve(__dirname, "..");
 const stacks = ["dev", "staging", "prod"] as const;
 type StackName = (typeof stacks)[number];
 
-/** Canary secrets: obviously fake values that satisfy config validation. dev takes no storage secrets. */
-const alertingSecrets = [
-    "alerting.slackWebhookUrl=https://hooks.slack.com/services/T0/B0/X",
-    "alerting.pagerdutyRoutingKey=ABCDEFGHIJKLMNOPQRSTUVWX012345",
-];
-const canarySecrets: Record<StackName, readonly string[]> = {
-    dev: alertingSecrets,
-    staging: [...alertingSecrets, "loki.objectStorage.secretAccessKey=s3secret", "jaeger.storage.password=espassword"],
-    prod: [...alertingSecrets, "loki.objectStorage.secretAccessKey=s3secret", "jaeger.storage.password=espassword"],
+/** Stand-in secrets that satisfy config validation; dev takes only the receivers' (its routes render with them). */
+const stackSecrets: Record<StackName, readonly ConfigOverride[]> = {
+    dev: placeholderReceiverSecrets,
+    staging: placeholderSecrets,
+    prod: placeholderSecrets,
 };
 
 /** dev must fit on a laptop cluster. */
@@ -301,7 +298,7 @@ interface Options {
 /** Renders one stack into `<work>/<stack>`, in a child process: the program loads once per process. */
 function renderStack(stack: StackName, work: string): string {
     const args = ["tsx", join(projectRoot, "tools", "render.ts"), "--stack", stack, "--out", work];
-    for (const secret of canarySecrets[stack]) args.push("--secret", secret);
+    args.push(...overrideFlags(stackSecrets[stack]));
     const result = spawnSync("npx", args, { cwd: projectRoot, encoding: "utf8" });
     if (result.status !== 0)
         throw new Error(`render of ${stack} failed (rc ${String(result.status)}):\n${result.stderr}${result.stdout}`);

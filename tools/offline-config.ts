@@ -22,6 +22,28 @@ export interface ConfigOverride {
     readonly secret: boolean;
 }
 
+/**
+ * Stand-ins for the four secrets staging and prod require, for offline renders that need them only to
+ * be valid (tests and benchmarks that scan for leaks use recognisable canaries of their own).
+ */
+export const placeholderSecrets: readonly ConfigOverride[] = [
+    { path: "alerting.slackWebhookUrl", value: "https://hooks.slack.com/services/T000/B000/placeholder", secret: true },
+    { path: "alerting.pagerdutyRoutingKey", value: "placeholderplaceholderplaceholder", secret: true },
+    { path: "loki.objectStorage.secretAccessKey", value: "placeholder", secret: true },
+    { path: "jaeger.storage.password", value: "placeholder", secret: true },
+];
+
+/** The placeholders of the alerting receivers alone (dev takes no storage secrets). */
+export const placeholderReceiverSecrets = placeholderSecrets.filter((secret) => secret.path.startsWith("alerting."));
+
+/** The render command's flags for overrides: --secret path=value, --config path=value. */
+export function overrideFlags(overrides: readonly ConfigOverride[]): string[] {
+    return overrides.flatMap((override) => [
+        override.secret ? "--secret" : "--config",
+        `${override.path}=${override.value}`,
+    ]);
+}
+
 type Json = unknown;
 
 function isObject(value: Json): value is Record<string, Json> {

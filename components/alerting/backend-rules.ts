@@ -6,6 +6,7 @@
 import { infrastructurePanels } from "../../dashboards/infrastructure";
 import { sloPanels } from "../../dashboards/slo";
 import { systemPanels } from "../../dashboards/system-overview";
+import { healthProbeJob } from "../health-probes";
 import { alertRule, recordingRule, selector, type Rule, type RuleGroup, type RulesContext } from "./rules";
 
 /** The windows the burn-rate alerts read. */
@@ -64,8 +65,8 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
     const count = `${metrics.httpRequestDuration}_count`;
     const availabilityBudget = 1 - context.slo.availabilityTarget;
     const latencyBudget = 1 - context.slo.latencyTarget;
-    const healthJob = selector({ job: "stella-backend-health", probe: "liveness" });
-    const readyJob = selector({ job: "stella-backend-health", probe: "readiness" });
+    const healthJob = selector({ job: healthProbeJob, probe: "liveness" });
+    const readyJob = selector({ job: healthProbeJob, probe: "readiness" });
 
     const records: Rule[] = [
         recordingRule(backendRecords.requestRate5m, `sum(rate(${requests}[5m]))`),
