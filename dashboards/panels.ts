@@ -6,6 +6,7 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as loki from "@grafana/grafana-foundation-sdk/loki";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import { datasources } from "./model";
@@ -45,6 +46,14 @@ export class JaegerSearchBuilder implements cog.Builder<cog.Dataquery> {
             _implementsDataqueryVariant() {},
         } as cog.Dataquery;
     }
+}
+
+/**
+ * A stat panel that shows the last non-null value. Without calcs Grafana reduces with `last`, and a
+ * single missing sample (a scrape gap, a restart) turns the stat into "No data".
+ */
+export function statPanel(): stat.PanelBuilder {
+    return new stat.PanelBuilder().reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
 }
 
 /** A time series of one query, from 0, 8 rows high: most panels of the agent and infrastructure dashboards. */

@@ -1,11 +1,10 @@
 // "STELLA SLOs": the backend's availability and latency SLOs, from the recording rules the burn-rate
 // alerts read (components/alerting/backend-rules.ts): error budget left and burn rates per window.
 
-import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { backendRecords, number } from "../components/alerting/backend-rules";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
-import { promQuery, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import { promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
 
 export const sloPanels = { availabilityBudget: 1, availabilityBurn: 2, latencyBudget: 3, latencyBurn: 4 } as const;
 
@@ -37,7 +36,7 @@ export function sloDashboard(context: DashboardContext): DashboardModel {
     const percent = (ratio: number) => `${number(ratio * 100)}%`;
     const refIds = ["A", "B", "C", "D", "E"];
     const budget = (id: number, title: string, expr: string, x: number) =>
-        new stat.PanelBuilder()
+        statPanel()
             .id(id)
             .title(title)
             .description("Share of the 30-day error budget not yet spent; below zero the SLO is broken.")

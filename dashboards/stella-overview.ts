@@ -3,11 +3,10 @@
 // by le across pods.
 
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
-import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { backendRecords } from "../components/alerting/backend-rules";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
-import { heatmapAxis, heatmapQuery, promQuery, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import { heatmapAxis, heatmapQuery, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
 
 /** Panel ids, for links from alerts and runbooks. */
 export const overviewPanels = { activeSessions: 1, requestRate: 2, errorRate: 3, latency: 4 } as const;
@@ -32,7 +31,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
         "stella-.*",
     )
         .withPanel(
-            new stat.PanelBuilder()
+            statPanel()
                 .id(overviewPanels.activeSessions)
                 .title("Active Sessions")
                 .description("Sessions open right now, summed over backend replicas.")

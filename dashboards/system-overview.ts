@@ -1,12 +1,11 @@
 // "STELLA System Overview" (../shared/seed-monitoring.md, "Key Dashboards"): active sessions, request
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
-import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { backendRecords } from "../components/alerting/backend-rules";
 import { healthProbeJob } from "../components/health-probes";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
-import { namespaceVariable, promQuery, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import { namespaceVariable, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
 
 export const systemPanels = {
     activeSessions: 1,
@@ -41,7 +40,7 @@ export function systemOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withVariable(namespaceVariable(context.stellaNamespace))
         .withPanel(
-            new stat.PanelBuilder()
+            statPanel()
                 .id(systemPanels.activeSessions)
                 .title("Active sessions")
                 .withTarget(promQuery(queries.activeSessions, "sessions"))

@@ -299,6 +299,22 @@ describe("dashboards and rules as data", () => {
         });
     }
 
+    it("reduces every stat panel to its last non-null value, so a scrape gap still shows a number", () => {
+        // Grafana falls back to `last` when calcs is empty: one missing sample and the stat shows "No data".
+        let statPanels = 0;
+        for (const { stack, dashboards } of stacks) {
+            for (const dashboard of dashboards) {
+                for (const panel of panelsOf(dashboard).filter((p) => p.type === "stat")) {
+                    statPanels += 1;
+                    const calcs = (panel.options as { reduceOptions?: { calcs?: string[] } } | undefined)?.reduceOptions
+                        ?.calcs;
+                    assert.deepEqual(calcs, ["lastNotNull"], `${stack} ${dashboard.uid}: ${panel.title}`);
+                }
+            }
+        }
+        assert.ok(statPanels >= 3, `found ${statPanels} stat panels`);
+    });
+
     it("renders byte-identical dashboards twice", () => {
         const render = () => {
             const out = mkdtempSync(join(tmpdir(), "render-twice-"));
