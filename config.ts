@@ -384,8 +384,11 @@ const schema = z.strictObject({
                 .strictObject({
                     /** Where spans go: memory (lost on restart: dev only) or an existing cluster. */
                     type: z.enum(["memory", "elasticsearch", "opensearch"]).default("memory"),
-                    /** The most traces kept in memory. */
-                    maxTraces: numeric(z.number().int().min(1000)).default(50000),
+                    /**
+                     * The most traces kept in memory; unset: as many as fill half of Jaeger's memory limit
+                     * at 32 KiB a trace (8192 for 512Mi).
+                     */
+                    maxTraces: numeric(z.number().int().min(1000)).optional(),
                     /** The Elasticsearch or OpenSearch URLs. */
                     serverUrls: z.array(httpUrl()).min(1).optional(),
                     indexPrefix: z

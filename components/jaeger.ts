@@ -65,8 +65,55 @@ export const storagePasswordEnv = "JAEGER_STORAGE_PASSWORD";
 const storeName = "primary";
 const metricsStoreName = "prometheus";
 
-function storageBackend(storage: StackConfig["jaeger"]["storage"]): Record<string, unknown> {
-    if (storage.type === "memory") return { memory: { max_traces: storage.maxTraces } };
+/**
+ * What one trace is assumed to take in the memory store: a few dozen spans with their attributes.
+ * Only used to size the store for its memory limit when `maxTraces` is not set.
+ */
+export const assumedTraceBytes = 32 * 1024;
+
+/** The share of the memory limit the memory store may fill; the rest is Jaeger itself and the batches. */
+const memoryStoreShare = 0.5;
+
+const memoryUnits: Record<string, number> = {
+    "": 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+};
+
+/** A Kubernetes memory quantity in bytes (the config schema has already checked its form). */
+export function memoryBytes(quantity: string): number {
+    const match = /^(\d+(?:\.\d+)?)([kMGT]i?|Ki)?$/.exec(quantity);
+    const unit = memoryUnits[match?.[2] ?? ""];
+    if (match === null || unit === undefined) throw new Error(`not a memory quantity: ${quantity}`);
+    return Number(match[1]) * unit;
+}
+
+/**
+ * How many traces the memory store keeps: `maxTraces` when set, else as many as fill half the memory
+ * limit at `assumedTraceBytes` each. The store evicts the oldest trace past this count; bounded by
+ * count alone (the old 50000) it grew past the pod's limit and Jaeger was OOM-killed.
+ */
+export function memoryStoreTraces(jaeger: StackConfig["jaeger"]): number {
+    return (
+        jaeger.storage.maxTraces ??
+        Math.floor((memoryBytes(jaeger.resources.limits.memory) * memoryStoreShare) / assumedTraceBytes)
+    );
+}
+
+/** Hours of spans Jaeger searches on Elasticsearch/OpenSearch: the whole retention (its default is 72h). */
+export function maxSpanAge(storage: StackConfig["jaeger"]["storage"]): string {
+    return `${storage.retentionDays * 24}h`;
+}
+
+function storageBackend(jaeger: StackConfig["jaeger"]): Record<string, unknown> {
+    const storage = jaeger.storage;
+    if (storage.type === "memory") return { memory: { max_traces: memoryStoreTraces(jaeger) } };
     const basic: Record<string, unknown> = {};
     if (storage.username !== undefined) basic.username = storage.username;
     if (storage.password !== undefined) basic.password = `\${env:${storagePasswordEnv}}`;
@@ -74,6 +121,9 @@ function storageBackend(storage: StackConfig["jaeger"]["storage"]): Record<strin
         [storage.type]: {
             server_urls: storage.serverUrls,
             indices: { index_prefix: storage.indexPrefix },
+            // Searches (and "View trace" from a log line) look back this far; the default 72h hid
+            // the older days of a 7-day retention.
+            max_span_age: maxSpanAge(storage),
             ...(Object.keys(basic).length > 0 ? { auth: { basic } } : {}),
             ...(storage.caSecretName === undefined ? {} : { tls: { ca_file: `${storageCaMountPath}/ca.crt` } }),
         },
@@ -144,10 +194,7 @@ function indexCleanerValues(
  * explicitly: the defaults of a custom config bind to localhost, and the chart's probes GET
  * /status on 13133 from outside the pod.
  */
-export function jaegerConfig(
-    storage: StackConfig["jaeger"]["storage"],
-    prometheusUrl: string,
-): Record<string, unknown> {
+export function jaegerConfig(jaeger: StackConfig["jaeger"], prometheusUrl: string): Record<string, unknown> {
     const listen = (port: number) => `0.0.0.0:${port}`;
     return {
         service: {
@@ -155,7 +202,8 @@ export function jaegerConfig(
             pipelines: {
                 traces: {
                     receivers: ["otlp"],
-                    processors: ["batch"],
+                    // The limiter first: it refuses spans before they are batched when memory runs short.
+                    processors: ["memory_limiter", "batch"],
                     exporters: ["jaeger_storage_exporter", "spanmetrics"],
                 },
                 // Span metrics (Jaeger's Monitor tab, Grafana's trace-to-metrics): calls and durations per
@@ -179,7 +227,7 @@ export function jaegerConfig(
                 grpc: { endpoint: listen(jaegerPorts.queryGrpc) },
             },
             jaeger_storage: {
-                backends: { [storeName]: storageBackend(storage) },
+                backends: { [storeName]: storageBackend(jaeger) },
                 // The Monitor tab reads the span metrics back from Prometheus.
                 metric_backends: {
                     [metricsStoreName]: {
@@ -196,7 +244,12 @@ export function jaegerConfig(
                 },
             },
         },
-        processors: { batch: {} },
+        processors: {
+            // Percentages of the container's memory limit (read from its cgroup): above 80% Jaeger
+            // refuses new spans (the senders retry) instead of being OOM-killed with every trace it holds.
+            memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 20 },
+            batch: {},
+        },
         connectors: { spanmetrics: {} },
         exporters: {
             jaeger_storage_exporter: { trace_storage: storeName },
@@ -217,7 +270,7 @@ export interface JaegerValuesArgs {
 
 /** The jaeger chart's values. Pure. */
 export function jaegerValues(args: JaegerValuesArgs): HelmValues {
-    const config = jaegerConfig(args.jaeger.storage, args.prometheusUrl);
+    const config = jaegerConfig(args.jaeger, args.prometheusUrl);
     const ca = args.jaeger.storage.caSecretName;
     return {
         userconfig: config,

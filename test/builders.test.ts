@@ -91,7 +91,7 @@ describe("lokiValues", () => {
 
 describe("jaegerConfig", () => {
     it("listens on 0.0.0.0 for OTLP gRPC 4317, OTLP HTTP 4318, the UI 16686 and health 13133", () => {
-        const config = jaegerConfig(dev.jaeger.storage, "http://prometheus:9090");
+        const config = jaegerConfig(dev.jaeger, "http://prometheus:9090");
         assert.equal(get(config, "receivers.otlp.protocols.grpc.endpoint"), "0.0.0.0:4317");
         assert.equal(get(config, "receivers.otlp.protocols.http.endpoint"), "0.0.0.0:4318");
         assert.equal(get(config, "extensions.jaeger_query.http.endpoint"), "0.0.0.0:16686");

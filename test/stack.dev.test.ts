@@ -33,7 +33,7 @@ describeStack("dev", false, {
             assert.equal(get(release("loki"), "values.loki.schemaConfig.configs.0.object_store"), "filesystem");
             assert.equal(get(release("loki"), "values.chunksCache.enabled"), false);
             assert.deepEqual(get(release("jaeger"), "values.userconfig.extensions.jaeger_storage.backends.primary"), {
-                memory: { max_traces: 50000 },
+                memory: { max_traces: 8192 },
             });
             assert.equal(get(release("grafana"), "values.service.type"), "NodePort");
             assert.equal(get(release("grafana"), "values.ingress.enabled"), false);
