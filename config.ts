@@ -56,6 +56,24 @@ const quantity = z.preprocess(
 );
 /** A Prometheus byte size, for retentionSize: 45GB. */
 const byteSize = formatted(byteSizePattern, "a size with a unit B, KB, MB, GB, TB or PB, such as 45GB");
+/** A Loki byte size: 256KB, 3MB. */
+const lokiByteSize = formatted(/^\d+(KB|MB|GB)$/, "a size in KB, MB or GB, such as 256KB or 3MB");
+
+/**
+ * Whether a value reads back unchanged when it is pasted, unquoted, after `key: ` in a YAML block
+ * mapping: what Loki does with ${VAR} in its config (-config.expand-env) before it parses the file.
+ * A " #" starts a comment, ": " a mapping, a leading indicator an alias, tag, flow or block scalar.
+ */
+export function survivesYamlExpansion(value: string): boolean {
+    return (
+        !/[\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value) &&
+        !/^[\s,[\]{}#&*!|>'"%@`]/.test(value) &&
+        !/^[-?:](\s|$)/.test(value) &&
+        !/\s$/.test(value) &&
+        !/\s#|:\s|:$/.test(value) &&
+        !/^(~|null|Null|NULL)$/.test(value)
+    );
+}
 const dnsLabel = formatted(dnsLabelPattern, "a DNS label (lower-case letters, digits and '-')");
 const labelValue = formatted(labelValuePattern, "a Kubernetes label value");
 /**
@@ -336,6 +354,20 @@ const schema = z.strictObject({
                 .prefault({}),
             /** How long logs are kept. */
             retention: duration.default("168h"),
+            /** The tenant's ingestion limits (limits_config); the defaults are Loki's own. */
+            limits: z
+                .strictObject({
+                    /** The tenant's sustained push rate, MB/s, over all distributors. */
+                    ingestionRateMb: numeric(z.number().positive()).default(4),
+                    /** The burst above it, MB. */
+                    ingestionBurstSizeMb: numeric(z.number().positive()).default(6),
+                    /** Each stream's rate (Loki byte size). */
+                    perStreamRateLimit: lokiByteSize.default("3MB"),
+                    perStreamRateLimitBurst: lokiByteSize.default("15MB"),
+                    /** Longer lines are truncated to this size (not dropped). */
+                    maxLineSize: lokiByteSize.default("256KB"),
+                })
+                .prefault({}),
             storage: persistentVolume(true, "10Gi"),
             resources: resources({ cpu: "100m", memory: "256Mi" }, "512Mi"),
             /** Loki's memcached caches; off by default: the chart's defaults ask for 10.8 GiB. */
@@ -362,8 +394,8 @@ const schema = z.strictObject({
                     accessKeyId: z.string().min(1),
                     /** The secret access key (secret). */
                     secretAccessKey: secretString(
-                        (value) => value.length > 0,
-                        "a non-empty secret access key",
+                        (value) => value.length > 0 && survivesYamlExpansion(value),
+                        'a non-empty secret access key that Loki can read back: the chart writes ${LOKI_S3_SECRET_ACCESS_KEY} unquoted into Loki\'s YAML config and Loki expands it there, so the key must not contain " #", ": ", a tab or a line break, start with a space, one of , [ ] { } # & * ! | > \' " % @ ` or "- ", "? ", ": ", end with a space or ":", or be ~ or null; create a key without them',
                     ).optional(),
                     /** Path-style URLs, for MinIO, Ceph, Garage and other self-hosted stores. */
                     forcePathStyle: z.boolean().default(false),
@@ -541,6 +573,12 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
     }
     if (config.loki.mode === "distributed" && config.loki.objectStorage === undefined) {
         problems.push('loki.mode: "distributed" needs loki.objectStorage (its components share the store)');
+    }
+    const limits = config.loki.limits;
+    if (limits.ingestionBurstSizeMb < limits.ingestionRateMb) {
+        problems.push(
+            `loki.limits.ingestionBurstSizeMb: ${limits.ingestionBurstSizeMb} is below loki.limits.ingestionRateMb (${limits.ingestionRateMb}); the burst must be at least the rate`,
+        );
     }
     if (config.loki.replicas > 1 && config.loki.objectStorage === undefined) {
         problems.push(

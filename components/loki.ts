@@ -94,6 +94,14 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
                 retention_period: loki.retention,
                 // session_id and trace_id arrive as structured metadata, not labels (tsdb v13 needed).
                 allow_structured_metadata: true,
+                // Past these the distributors answer 429 and Alloy drops what it cannot retry.
+                ingestion_rate_mb: loki.limits.ingestionRateMb,
+                ingestion_burst_size_mb: loki.limits.ingestionBurstSizeMb,
+                per_stream_rate_limit: loki.limits.perStreamRateLimit,
+                per_stream_rate_limit_burst: loki.limits.perStreamRateLimitBurst,
+                // A long LLM prompt line is cut to max_line_size instead of being rejected whole.
+                max_line_size: loki.limits.maxLineSize,
+                max_line_size_truncate: true,
             },
             compactor: { retention_enabled: true, delete_request_store: store },
         },
@@ -108,6 +116,9 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
                   },
               }),
         ...(loki.mode === "distributed" ? distributedValues(loki) : monolithicValues(loki)),
+        // Members join the ring before they are ready; without this, a starting member's peers cannot
+        // reach it through the headless Service (upstream's recommendation).
+        memberlist: { service: { publishNotReadyAddresses: true } },
         // The canary and the chart's test go together: the chart refuses a test without the canary.
         lokiCanary: { enabled: false },
         test: { enabled: false },
@@ -134,6 +145,16 @@ function persistence(loki: StackConfig["loki"]) {
     };
 }
 
+/**
+ * The ingester's and compactor's volume: their workload template makes one claim per entry of
+ * `persistence.claims` and reads size and storage class there, so the chart's default claim (10Gi,
+ * default class) won over `persistence.size` whatever the config said.
+ */
+function claimedPersistence(loki: StackConfig["loki"]) {
+    const { enabled, ...claim } = persistence(loki);
+    return { enabled, claims: [{ name: "data", accessModes: ["ReadWriteOnce"], ...claim }] };
+}
+
 /** Monolithic: one StatefulSet of single binaries. */
 function monolithicValues(loki: StackConfig["loki"]): HelmValues {
     return {
@@ -141,11 +162,10 @@ function monolithicValues(loki: StackConfig["loki"]): HelmValues {
         singleBinary: {
             replicas: loki.replicas,
             resources: containerResources(loki.resources),
-            persistence: {
-                enabled: loki.storage.enabled,
-                size: loki.storage.size,
-                ...(loki.storage.storageClass === undefined ? {} : { storageClass: loki.storage.storageClass }),
-            },
+            persistence: persistence(loki),
+            // With three copies of each stream a write needs two live replicas: evict one at a time.
+            // (The chart renders its budget only once a bound is set.)
+            ...(loki.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
         },
         // Monolithic only: the chart's defaults give the scalable targets 3 replicas each, which it
         // then refuses beside a single binary.
@@ -174,14 +194,14 @@ function distributedValues(loki: StackConfig["loki"]): HelmValues {
         ingester: {
             ...sized(counts.ingesters),
             zoneAwareReplication: { enabled: false },
-            persistence: { ...persistence(loki) },
+            persistence: claimedPersistence(loki),
         },
         distributor: sized(counts.distributors),
         querier: sized(counts.queriers),
         queryFrontend: sized(counts.queryFrontends),
         queryScheduler: sized(counts.querySchedulers),
         indexGateway: { ...sized(counts.indexGateways), persistence: { ...persistence(loki) } },
-        compactor: { ...sized(1), persistence: { ...persistence(loki) } },
+        compactor: { ...sized(1), persistence: claimedPersistence(loki) },
         // Rules live in Prometheus; no Loki ruler.
         ruler: { enabled: false, replicas: 0 },
         gateway: {

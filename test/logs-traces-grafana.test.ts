@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig, type RawEntry } from "../config";
+import { parse as parseYaml } from "yaml";
 import { jaegerConfig, jaegerValues, memoryBytes } from "../components/jaeger";
+import { lokiValues } from "../components/loki";
 import { get } from "./paths";
 
 const plain = (value: unknown): RawEntry => ({ value, secret: false });
@@ -69,5 +71,177 @@ describe("Jaeger", () => {
             ),
             2000,
         );
+    });
+});
+
+describe("Loki", () => {
+    it("keeps write quorum through evictions: a PodDisruptionBudget for three monolithic replicas", () => {
+        const config = prod({
+            loki: secret({
+                replicas: 3,
+                objectStorage: {
+                    bucketNames: { chunks: "c-bucket", ruler: "r-bucket", admin: "a-bucket" },
+                    accessKeyId: "AKIA",
+                    secretAccessKey: "x",
+                },
+            }),
+        });
+        const values = lokiValues({ loki: config.loki });
+        assert.equal(get(values, "loki.commonConfig.replication_factor"), 3);
+        // The chart renders the budget only when one of its bounds is set (its default leaves both null).
+        assert.equal(get(values, "singleBinary.podDisruptionBudget.maxUnavailable"), 1);
+        assert.equal(
+            get(lokiValues({ loki: parseStackConfig("dev", {}).loki }), "singleBinary.podDisruptionBudget"),
+            undefined,
+        );
+    });
+
+    it("gives the distributed ingesters and compactor the configured volume, not the chart's 10Gi claim", () => {
+        const config = prod({
+            loki: secret({
+                mode: "distributed",
+                storage: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
+                objectStorage: {
+                    bucketNames: { chunks: "c-bucket", ruler: "r-bucket", admin: "a-bucket" },
+                    accessKeyId: "AKIA",
+                    secretAccessKey: "x",
+                },
+            }),
+        });
+        const values = lokiValues({ loki: config.loki });
+        for (const component of ["ingester", "compactor"]) {
+            // The chart's workload template renders one volume claim per entry of persistence.claims and
+            // reads size and storageClass from there: the component's persistence.size is ignored.
+            assert.deepEqual(
+                get(values, `${component}.persistence.claims`),
+                [{ name: "data", accessModes: ["ReadWriteOnce"], size: "50Gi", storageClass: "fast-ssd" }],
+                component,
+            );
+            assert.equal(get(values, `${component}.persistence.enabled`), true, component);
+        }
+    });
+
+    it("sizes the tenant's ingestion limits per stack and truncates long lines instead of dropping them", () => {
+        const dev = lokiValues({ loki: parseStackConfig("dev", {}).loki });
+        assert.deepEqual(get(dev, "loki.limits_config"), {
+            retention_period: "168h",
+            allow_structured_metadata: true,
+            ingestion_rate_mb: 4,
+            ingestion_burst_size_mb: 6,
+            per_stream_rate_limit: "3MB",
+            per_stream_rate_limit_burst: "15MB",
+            max_line_size: "256KB",
+            max_line_size_truncate: true,
+        });
+        const busy = prod({
+            loki: secret({
+                limits: { ingestionRateMb: 16, ingestionBurstSizeMb: 32, maxLineSize: "512KB" },
+                objectStorage: {
+                    bucketNames: { chunks: "c-bucket", ruler: "r-bucket", admin: "a-bucket" },
+                    accessKeyId: "AKIA",
+                    secretAccessKey: "x",
+                },
+            }),
+        });
+        const limits = get(lokiValues({ loki: busy.loki }), "loki.limits_config");
+        assert.equal(get(limits, "ingestion_rate_mb"), 16);
+        assert.equal(get(limits, "ingestion_burst_size_mb"), 32);
+        assert.equal(get(limits, "max_line_size"), "512KB");
+        assert.throws(
+            () => parseStackConfig("dev", { loki: plain({ limits: { ingestionBurstSizeMb: 2 } }) }),
+            /loki\.limits\.ingestionBurstSizeMb: 2 is below loki\.limits\.ingestionRateMb \(4\)/,
+        );
+        assert.throws(
+            () => parseStackConfig("dev", { loki: plain({ limits: { maxLineSize: "big" } }) }),
+            /loki\.limits\.maxLineSize: expected a size .*got "big"/,
+        );
+    });
+
+    it("publishes not-ready members on the memberlist Service, so a starting ring member is found", () => {
+        assert.equal(
+            get(lokiValues({ loki: parseStackConfig("dev", {}).loki }), "memberlist.service.publishNotReadyAddresses"),
+            true,
+        );
+    });
+});
+
+describe("Loki's S3 secret after ${VAR} expansion", () => {
+    /** What Loki parses once it has expanded the variable into the line the chart writes (unquoted). */
+    function expanded(value: string): unknown {
+        const text = `storage_config:\n  aws:\n    secret_access_key: \${LOKI_S3_SECRET_ACCESS_KEY}\n    region: eu-central-1\n`;
+        try {
+            return parseYaml(text.replace("${LOKI_S3_SECRET_ACCESS_KEY}", value));
+        } catch {
+            return undefined;
+        }
+    }
+    const survives = (value: string) => {
+        const aws = get(expanded(value), "storage_config.aws") as Record<string, unknown> | undefined;
+        // A number or boolean would be read back as its text (Loki's field is a string); null as nothing.
+        const key = aws?.secret_access_key;
+        return key !== undefined && key !== null && String(key) === value && aws?.region === "eu-central-1";
+    };
+    const withKey = (secretAccessKey: string) => () =>
+        prod({
+            loki: secret({
+                objectStorage: {
+                    bucketNames: { chunks: "c-bucket", ruler: "r-bucket", admin: "a-bucket" },
+                    accessKeyId: "AKIA",
+                    secretAccessKey,
+                },
+            }),
+        });
+    const samples = [
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "+starts/with+plus=",
+        "has#hash-inside",
+        "a:b:c",
+        "dollar$sign",
+        "has #comment",
+        "key: value",
+        "ends-with-colon:",
+        "#leading-hash",
+        "'quoted",
+        '"double',
+        "*alias",
+        "&anchor",
+        "!tag",
+        "|block",
+        ">folded",
+        "@at",
+        "`tick",
+        "%percent",
+        "{flow",
+        "[flow",
+        "- dash",
+        "? question",
+        " leading-space",
+        "trailing-space ",
+        "tab\tinside",
+        "line\nbreak",
+        "~",
+        "null",
+    ];
+
+    it("refuses exactly the secrets that YAML would not read back, naming the key and not the value", () => {
+        for (const sample of samples) {
+            if (survives(sample)) {
+                assert.doesNotThrow(withKey(sample), JSON.stringify(sample));
+            } else {
+                assert.throws(
+                    withKey(sample),
+                    (error: Error) => {
+                        assert.match(error.message, /loki\.objectStorage\.secretAccessKey: .*unquoted/);
+                        // ("~" and "null" are words of the message itself.)
+                        if (sample.length >= 5) assert.ok(!error.message.includes(sample), "the secret is not shown");
+                        return true;
+                    },
+                    JSON.stringify(sample),
+                );
+            }
+        }
+        // The issue's two cases are among the refused.
+        assert.equal(survives("has #comment"), false);
+        assert.equal(survives("key: value"), false);
     });
 });
