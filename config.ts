@@ -66,7 +66,8 @@ const lokiByteSize = formatted(/^\d+(KB|MB|GB)$/, "a size in KB, MB or GB, such 
  */
 export function survivesYamlExpansion(value: string): boolean {
     return (
-        !/[\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value) &&
+        // Line breaks and other control characters (a tab is fine inside a plain scalar).
+        ![...value].some((char) => char !== "\t" && (char < " " || char === "\x7f")) &&
         !/^[\s,[\]{}#&*!|>'"%@`]/.test(value) &&
         !/^[-?:](\s|$)/.test(value) &&
         !/\s$/.test(value) &&

@@ -179,7 +179,9 @@ describe("Loki's S3 secret after ${VAR} expansion", () => {
         const aws = get(expanded(value), "storage_config.aws") as Record<string, unknown> | undefined;
         // A number or boolean would be read back as its text (Loki's field is a string); null as nothing.
         const key = aws?.secret_access_key;
-        return key !== undefined && key !== null && String(key) === value && aws?.region === "eu-central-1";
+        const text =
+            typeof key === "string" || typeof key === "number" || typeof key === "boolean" ? `${key}` : undefined;
+        return text === value && aws?.region === "eu-central-1";
     };
     const withKey = (secretAccessKey: string) => () =>
         prod({
