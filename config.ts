@@ -77,6 +77,7 @@ export function survivesYamlExpansion(value: string): boolean {
 }
 const dnsLabel = formatted(dnsLabelPattern, "a DNS label (lower-case letters, digits and '-')");
 const labelValue = formatted(labelValuePattern, "a Kubernetes label value");
+const dnsName = formatted(dnsNamePattern, "a lower-case DNS name such as system-node-critical");
 /**
  * A number that also takes its decimal text: `pulumi config set --path a.b 0.5` stores "0.5" as a
  * string (only integers and booleans are typed without --type).
@@ -144,6 +145,22 @@ const persistentVolume = (enabled: boolean, size: string) =>
         .prefault({});
 
 export type PersistentVolume = z.infer<ReturnType<typeof persistentVolume>>;
+
+/** A Kubernetes toleration; "Exists" without a key tolerates every taint. */
+const toleration = z
+    .strictObject({
+        key: z.string().min(1).optional(),
+        operator: z.enum(["Exists", "Equal"]).default("Equal"),
+        value: z.string().optional(),
+        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+        tolerationSeconds: numeric(z.number().int().min(0)).optional(),
+    })
+    .refine((t) => t.operator !== "Exists" || t.value === undefined, {
+        error: 'operator "Exists" takes no value',
+    })
+    .refine((t) => t.operator !== "Equal" || t.key !== undefined, {
+        error: 'operator "Equal" needs a key',
+    });
 
 /** Chart values deep-merged last over what this program builds: an escape hatch that always wins. */
 const extraValues = z.record(z.string(), z.unknown()).default({});
@@ -407,7 +424,34 @@ const schema = z.strictObject({
         })
         .prefault({}),
 
-    alloy: z.strictObject({ resources: resources({ cpu: "50m", memory: "128Mi" }, "256Mi") }).prefault({}),
+    alloy: z
+        .strictObject({
+            resources: resources({ cpu: "50m", memory: "128Mi" }, "256Mi"),
+            /** The taints Alloy tolerates; the default tolerates every taint, so every node ships its logs. */
+            tolerations: z.array(toleration).default([{ operator: "Exists" }]),
+            /** A PriorityClass for Alloy's pods (system-node-critical keeps them on full nodes); unset: none. */
+            priorityClassName: dnsName.optional(),
+            /** How many nodes' pods an upgrade replaces at once: a count or a percentage of the nodes. */
+            maxUnavailable: z
+                .union([
+                    numeric(z.number().int().min(1)),
+                    formatted(/^([1-9]\d?|100)%$/, "a count or a percentage from 1% to 100%, such as 25%"),
+                ])
+                .default("25%"),
+            /** Where Alloy keeps its positions (how far it has read each container's log). */
+            positions: z
+                .strictObject({
+                    /** On the node (hostPath): a restart resumes. false: an emptyDir, lost with the pod. */
+                    onNode: z.boolean().default(true),
+                    /** The node directory; one per Alloy release. */
+                    hostPath: z
+                        .string()
+                        .regex(/^\/[\w./-]+$/, "expected an absolute path such as /var/lib/stella-monitoring/alloy")
+                        .default("/var/lib/stella-monitoring/alloy"),
+                })
+                .prefault({}),
+        })
+        .prefault({}),
 
     jaeger: z
         .strictObject({

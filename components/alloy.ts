@@ -1,7 +1,6 @@
 // LogCollector: Grafana Alloy (chart grafana/alloy 1.x) as a DaemonSet that ships every pod's logs on
-// its node to Loki, with the seed's pipeline (../shared/seed-monitoring.md, "Loki Configuration"):
-// JSON lines parsed, `level` as a label, `session_id` and `trace_id` kept as structured metadata.
-// Alloy replaces Promtail, whose chart is deprecated.
+// its node to Loki: JSON lines parsed, `level` normalised and kept as a label, `session_id` and
+// `trace_id` kept as structured metadata. Alloy replaces Promtail, whose chart is deprecated.
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,9 +24,34 @@ export interface LogCollectorArgs {
     readonly crds?: pulumi.Resource;
 }
 
+/** The levels a line's `level` label takes: what the dashboards' level filter offers. */
+export const normalisedLevels = ["trace", "debug", "info", "warn", "error", "critical", "fatal", "unknown"] as const;
+
 /**
- * The Alloy pipeline. Pods are discovered through the API server, limited to this node, and tailed
- * through the kubelet API: no hostPath mounts, so it works the same on kind and on hardened nodes.
+ * A Go template (Alloy's stage.template, with sprig and ToLower) that lower-cases the extracted level,
+ * maps warning to warn and err to error, and anything else to unknown. A line without a level renders
+ * nothing, which removes the key: it gets no level label, as before.
+ */
+const levelTemplate =
+    "{{ with .Value }}{{ $level := ToLower . }}" +
+    '{{ if eq $level "warning" }}warn{{ else if eq $level "err" }}error' +
+    `{{ else if eq $level ${normalisedLevels
+        .filter((level) => level !== "unknown")
+        .map((level) => `"${level}"`)
+        .join(" ")} }}{{ $level }}{{ else }}unknown{{ end }}{{ end }}`;
+
+/**
+ * An Alloy string literal. The chart passes the config through Helm's tpl, which would evaluate a
+ * "{{": every "{" is written as \u007b, which Alloy's Go-style unquoting turns back into "{".
+ */
+function alloyString(text: string): string {
+    return JSON.stringify(text).replaceAll("{", "\\u007b");
+}
+
+/**
+ * The Alloy pipeline. Pods are discovered through the API server, limited to this node, and their logs
+ * read through the API server too (pods/log): no host log mounts and no root, so it works the same on
+ * kind and on hardened nodes.
  * `session_id` and `trace_id` are unbounded, so they are structured metadata: as labels they would
  * create a stream per session and blow up Loki's index.
  */
@@ -70,6 +94,11 @@ loki.process "stella" {
   stage.json {
     expressions = { level = "level", session_id = "session_id", trace_id = "trace_id" }
   }
+  // One spelling per level before it becomes a label: structlog writes "warning", others "WARN".
+  stage.template {
+    source   = "level"
+    template = ${alloyString(levelTemplate)}
+  }
   stage.labels {
     values = { level = "" }
   }
@@ -87,19 +116,114 @@ loki.write "default" {
 `;
 }
 
+/** How long Helm waits for the DaemonSet to roll; `maxUnavailable` keeps 50 nodes within it. */
+export const alloyReleaseTimeoutSeconds = 300;
+
+/** The alloy user of the grafana/alloy image (its Dockerfile creates it; the image runs as root by default). */
+const alloyUser = 473;
+
+/** Where Alloy keeps its data inside the pod: positions under <storagePath>/<component id>/. */
+const storageMountPath = "/var/lib/alloy";
+
+/**
+ * The image of the init container that hands the node's positions directory to Alloy's user (kubelet
+ * creates a hostPath directory as root). Pinned: a tag that moves is a change nobody reviewed.
+ */
+export const positionsOwnerImage = "docker.io/library/busybox:1.37.0";
+
+/** Alloy's container: non-root, nothing writable but its storage and /tmp. */
+const hardened = {
+    runAsNonRoot: true,
+    runAsUser: alloyUser,
+    runAsGroup: alloyUser,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * Where positions live. On the node (a hostPath) they survive OOM kills, rolls and reboots, so a new
+ * pod resumes where the old one stopped: without it every restart re-sent each container's current
+ * log (duplicates, and lines older than Loki accepts counted as dropped). In an emptyDir they survive
+ * container restarts only, and the pod passes the `restricted` Pod Security Standard.
+ */
+function storageValues(alloy: StackConfig["alloy"]) {
+    const positions = alloy.positions;
+    const volume = positions.onNode
+        ? { name: "positions", hostPath: { path: positions.hostPath, type: "DirectoryOrCreate" } }
+        : { name: "positions", emptyDir: {} };
+    const mount = { name: "positions", mountPath: storageMountPath };
+    return {
+        volumes: [volume, { name: "tmp", emptyDir: {} }],
+        mounts: [mount, { name: "tmp", mountPath: "/tmp" }],
+        initContainers: positions.onNode
+            ? [
+                  {
+                      name: "positions-owner",
+                      image: positionsOwnerImage,
+                      command: ["chown", `${alloyUser}:${alloyUser}`, storageMountPath],
+                      volumeMounts: [mount],
+                      // Root with the one capability chown needs, for one command; Alloy itself is not root.
+                      securityContext: {
+                          runAsUser: 0,
+                          runAsNonRoot: false,
+                          readOnlyRootFilesystem: true,
+                          allowPrivilegeEscalation: false,
+                          capabilities: { drop: ["ALL"], add: ["CHOWN"] },
+                          seccompProfile: { type: "RuntimeDefault" },
+                      },
+                      resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "32Mi" } },
+                  },
+              ]
+            : [],
+    };
+}
+
 /** The Alloy chart's values. Pure. */
 export function alloyValues(args: { lokiPushUrl: string; alloy: StackConfig["alloy"] }): HelmValues {
+    const { alloy } = args;
+    const storage = storageValues(alloy);
     return {
-        controller: { type: "daemonset" },
+        controller: {
+            type: "daemonset",
+            // Every node, tainted or not (GPU and voice-agent pools, dedicated pools, control plane):
+            // a node without a collector ships nothing, and AlloyNotRunning cannot see it (the
+            // DaemonSet's desired count leaves out the nodes it does not tolerate).
+            tolerations: alloy.tolerations,
+            ...(alloy.priorityClassName === undefined ? {} : { priorityClassName: alloy.priorityClassName }),
+            // One node at a time (the default) takes 25-40 s each: past 8-12 nodes the atomic release
+            // timed out and rolled back. A share at once; positions make each restart lossless.
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: alloy.maxUnavailable } },
+            volumes: { extra: storage.volumes },
+            initContainers: storage.initContainers,
+        },
+        global: { podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } } },
         alloy: {
             // The chart passes `content` through Helm's tpl; the pipeline holds no "{{".
             configMap: { create: true, content: alloyPipeline(args.lokiPushUrl) },
-            resources: containerResources(args.alloy.resources),
+            resources: containerResources(alloy.resources),
             // Usage reporting to grafana.com: off, the cluster need not reach it.
             enableReporting: false,
+            // loki.source.kubernetes reads logs through the API server: no root, no host log mounts.
+            securityContext: hardened,
+            storagePath: `${storageMountPath}/data`,
+            mounts: { extra: storage.mounts },
         },
         // The chart's reloader sidecar asks for requests only; every container here gets a memory limit.
-        configReloader: { resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "100Mi" } } },
+        configReloader: {
+            resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "100Mi" } },
+            // The chart's own default, stated so the pod's standing does not hang on a chart default.
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65534,
+                runAsGroup: 65534,
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+        },
         // Alloy's own metrics (dropped and sent log lines), for the AlloyDroppingLogs alert.
         serviceMonitor: { enabled: true },
         // The PodLogs CRD serves Alloy's operator-style config, which this pipeline does not use.
@@ -125,7 +249,7 @@ export class LogCollector extends pulumi.ComponentResource {
                     alloyValues({ lokiPushUrl: args.lokiPushUrl, alloy: args.alloy }),
                     args.extraValues ?? {},
                 ),
-                timeoutSeconds: 300,
+                timeoutSeconds: alloyReleaseTimeoutSeconds,
             }),
             { parent: this, dependsOn: args.crds === undefined ? [] : [args.crds] },
         );

@@ -7,6 +7,7 @@ import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { normalisedLevels } from "../components/alloy";
 import { dashboardUids, datasources, type DashboardContext, type DashboardModel } from "./model";
 import { JaegerSearchBuilder, logQuery, namespaceVariable, stellaDashboard } from "./panels";
 
@@ -34,7 +35,8 @@ export function logsTracesDashboard(context: DashboardContext): DashboardModel {
         .withVariable(
             new dashboard.CustomVariableBuilder("level")
                 .label("Level")
-                .values("error,warn,info,debug")
+                // Alloy normalises every line's level to one of these (components/alloy.ts).
+                .values(normalisedLevels.join(","))
                 .multi(true)
                 .includeAll(true)
                 .allValue(".*")
