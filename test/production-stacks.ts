@@ -70,26 +70,35 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             { value: canaries.storagePassword, secretName: "jaeger-storage", key: "password" },
         ],
         extra: ({ result, release }) => {
-            it(sizes.protectsData ? "protects what holds data against pulumi destroy" : "protects nothing", () => {
-                const resources = result().resources;
-                const urnOf = (type: string, name: string) =>
-                    resources.find((r) => r.type === type && r.name === name)?.urn ?? "";
-                const holders = [
-                    urnOf("kubernetes:core/v1:Namespace", "monitoring-namespace"),
-                    urnOf("kubernetes:helm.sh/v3:Release", "prometheus"),
-                    urnOf("kubernetes:helm.sh/v3:Release", "prometheus-crds"),
-                    urnOf("kubernetes:helm.sh/v3:Release", "loki"),
-                    urnOf("kubernetes:helm.sh/v3:Release", "grafana"),
-                ];
-                for (const resource of resources.filter((r) => holders.includes(r.urn))) {
-                    assert.equal(resource.protect, sizes.protectsData, resource.name);
-                }
-                const unprotected = resources.filter((r) => !holders.includes(r.urn));
-                assert.ok(unprotected.some((r) => r.type === "grafana:oss/dashboard:Dashboard"));
-                // Only what holds data: dashboards, Secrets and the rest must stay replaceable.
-                for (const resource of unprotected)
-                    assert.equal(resource.protect, false, `${resource.type} ${resource.name}`);
-            });
+            it(
+                sizes.protectsData
+                    ? "protects what holds data against pulumi destroy"
+                    : "protects nothing but the Grafana admin password",
+                () => {
+                    const resources = result().resources;
+                    const urnOf = (type: string, name: string) =>
+                        resources.find((r) => r.type === type && r.name === name)?.urn ?? "";
+                    const holders = [
+                        urnOf("kubernetes:core/v1:Namespace", "monitoring-namespace"),
+                        urnOf("kubernetes:helm.sh/v3:Release", "prometheus"),
+                        urnOf("kubernetes:helm.sh/v3:Release", "prometheus-crds"),
+                        urnOf("kubernetes:helm.sh/v3:Release", "loki"),
+                        urnOf("kubernetes:helm.sh/v3:Release", "grafana"),
+                    ];
+                    for (const resource of resources.filter((r) => holders.includes(r.urn))) {
+                        assert.equal(resource.protect, sizes.protectsData, resource.name);
+                    }
+                    // Grafana's database keeps the admin password it was created with: replacing it is
+                    // refused in every stack whose database outlives the pod.
+                    const password = resources.find((r) => r.type === "random:index/randomPassword:RandomPassword");
+                    assert.equal(password?.protect, true, "the Grafana admin password");
+                    const unprotected = resources.filter((r) => !holders.includes(r.urn) && r !== password);
+                    assert.ok(unprotected.some((r) => r.type === "grafana:oss/dashboard:Dashboard"));
+                    // Only what holds data: dashboards, Secrets and the rest must stay replaceable.
+                    for (const resource of unprotected)
+                        assert.equal(resource.protect, false, `${resource.type} ${resource.name}`);
+                },
+            );
             it("rolls the pods that read a Secret at start when that Secret changes", () => {
                 // The mock API server gives each Secret the resourceVersion "<logical name>-v1".
                 const key = "stella-monitoring/secrets-version";

@@ -18,6 +18,21 @@ describeStack("dev", false, {
     resources: devResources,
     secrets: [],
     extra: ({ result, release }) => {
+        it("keeps Grafana's database on a volume, so a new pod still has the data sources and dashboards", () => {
+            assert.deepEqual(get(release("grafana"), "values.persistence"), {
+                enabled: true,
+                type: "pvc",
+                size: "1Gi",
+                accessModes: ["ReadWriteOnce"],
+            });
+            assert.deepEqual(get(release("grafana"), "values.deploymentStrategy"), { type: "Recreate" });
+        });
+        it("refuses to replace the admin password that Grafana's database keeps (protect)", () => {
+            const protectedNames = result()
+                .resources.filter((r) => r.protect)
+                .map((r) => `${r.type} ${r.name}`);
+            assert.deepEqual(protectedNames, ["random:index/randomPassword:RandomPassword grafana-admin-password"]);
+        });
         it("sends every alert to the null receiver when no receiver is configured", () => {
             const text = result().files.get("alertmanager.yaml") ?? "";
             assert.match(text, /receiver: "null"/);
