@@ -161,6 +161,38 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                     },
                 ]);
             });
+            it("sizes Loki's ingestion limits from the stack file and keeps quorum through evictions", () => {
+                const loki = stackFile.config["stella-monitoring:loki"] as unknown as {
+                    limits: { ingestionRateMb: number; ingestionBurstSizeMb: number };
+                };
+                const limits = get(release("loki"), "values.loki.limits_config");
+                assert.equal(get(limits, "ingestion_rate_mb"), loki.limits.ingestionRateMb);
+                assert.equal(get(limits, "ingestion_burst_size_mb"), loki.limits.ingestionBurstSizeMb);
+                assert.ok(loki.limits.ingestionRateMb > 4, "above Loki's 4 MB/s default");
+                assert.equal(get(limits, "max_line_size_truncate"), true);
+                assert.equal(get(release("loki"), "values.singleBinary.podDisruptionBudget.maxUnavailable"), 1);
+                assert.equal(get(release("loki"), "values.memberlist.service.publishNotReadyAddresses"), true);
+            });
+            it("searches traces over the whole retention", () => {
+                const backend = get(
+                    release("jaeger"),
+                    "values.userconfig.extensions.jaeger_storage.backends.primary.opensearch",
+                );
+                assert.equal(get(backend, "max_span_age"), "168h");
+            });
+            it("collects logs on every node, as non-root, with positions on the node", () => {
+                const values = release("alloy");
+                assert.deepEqual(get(values, "values.controller.tolerations"), [{ operator: "Exists" }]);
+                assert.equal(get(values, "values.alloy.securityContext.runAsNonRoot"), true);
+                assert.equal(get(values, "values.alloy.storagePath"), "/var/lib/alloy/data");
+                assert.deepEqual(get(values, "values.controller.volumes.extra.0.hostPath"), {
+                    path: "/var/lib/stella-monitoring/alloy",
+                    type: "DirectoryOrCreate",
+                });
+                assert.deepEqual(get(values, "values.controller.updateStrategy.rollingUpdate"), {
+                    maxUnavailable: "25%",
+                });
+            });
             it("serves Grafana through a TLS Ingress at its public URL", () => {
                 const values = release("grafana");
                 assert.deepEqual(get(values, "values.ingress.hosts"), [sizes.grafanaHost]);

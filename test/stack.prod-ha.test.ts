@@ -67,6 +67,14 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
         assert.ok(!everything.includes(databasePassword));
     });
 
+    it("gives the distributed ingesters and compactor the stack's volume size, not the chart's 10Gi", () => {
+        for (const component of ["ingester", "compactor"]) {
+            assert.deepEqual(get(release("loki"), `values.${component}.persistence.claims`), [
+                { name: "data", accessModes: ["ReadWriteOnce"], size: "50Gi" },
+            ]);
+        }
+    });
+
     it("runs Loki distributed behind its gateway and writes metrics to the long-term store", () => {
         assert.equal(get(release("loki"), "values.deploymentMode"), "Distributed");
         assert.equal(result.outputs.lokiPushUrl, "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push");
