@@ -2,7 +2,11 @@
 // warns on containers without requests/limits and totals the requests. Needs the chart sources fetched
 // locally (no network in CI), so it is not part of `npm test`.
 //
-//   npx tsx tools/check-charts.ts --charts /opt/charts [--helm /opt/helm/helm] [--stack dev|staging|prod]... [--keep]
+//   npx tsx tools/check-charts.ts --charts /opt/charts [--helm /opt/helm/helm] [--stack dev|staging|prod]...
+//       [--config <path>=<value>]... [--keep]
+//
+// --config passes a config value to the render of every stack checked, e.g. --stack prod --config
+// loki.mode=distributed.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -293,12 +297,14 @@ interface Options {
     readonly helm: string;
     readonly work: string;
     readonly models: ReadonlyMap<string, ModelClass>;
+    /** `<path>=<value>` config settings for every render. */
+    readonly config: readonly string[];
 }
 
 /** Renders one stack into `<work>/<stack>`, in a child process: the program loads once per process. */
-function renderStack(stack: StackName, work: string): string {
+function renderStack(stack: StackName, work: string, config: readonly string[]): string {
     const args = ["tsx", join(projectRoot, "tools", "render.ts"), "--stack", stack, "--out", work];
-    args.push(...overrideFlags(stackSecrets[stack]));
+    args.push(...overrideFlags(stackSecrets[stack]), ...config.flatMap((setting) => ["--config", setting]));
     const result = spawnSync("npx", args, { cwd: projectRoot, encoding: "utf8" });
     if (result.status !== 0)
         throw new Error(`render of ${stack} failed (rc ${String(result.status)}):\n${result.stderr}${result.stdout}`);
@@ -400,7 +406,7 @@ function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult
 }
 
 function checkStack(stack: StackName, options: Options): ReleaseResult[] {
-    const directory = renderStack(stack, options.work);
+    const directory = renderStack(stack, options.work, options.config);
     const helmDir = join(directory, "helm");
     const releases = readdirSync(helmDir)
         .filter((name) => name.endsWith(".json"))
@@ -493,6 +499,7 @@ async function main(): Promise<void> {
             helm: { type: "string", default: "helm" },
             stack: { type: "string", multiple: true, default: [] },
             keep: { type: "boolean", default: false },
+            config: { type: "string", multiple: true, default: [] },
         },
         strict: true,
     });
@@ -503,7 +510,13 @@ async function main(): Promise<void> {
     const selected = values.stack.length === 0 ? [...stacks] : (values.stack as StackName[]);
 
     const work = mkdtempSync(join(tmpdir(), "check-charts-"));
-    const options: Options = { charts: resolve(values.charts), helm: values.helm, work, models: await loadModels() };
+    const options: Options = {
+        charts: resolve(values.charts),
+        helm: values.helm,
+        work,
+        models: await loadModels(),
+        config: values.config,
+    };
     const results: ReleaseResult[] = [];
     const renderFailures: string[] = [];
     try {
