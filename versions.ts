@@ -43,7 +43,7 @@ export const charts = {
         repository: "https://prometheus-community.github.io/helm-charts",
         version: "11.17.2",
     },
-    /** Grafana; it moved to grafana-community in January 2026 (grafana/helm-charts#4087). */
+    /** Grafana; it moved to grafana-community in January 2026 (grafana/helm-charts#4087). 12.11.1 runs Grafana 13.2.0. */
     grafana: {
         chart: "grafana",
         repository: "https://grafana-community.github.io/helm-charts",
