@@ -444,10 +444,10 @@ const schema = z.strictObject({
                     /** On the node (hostPath): a restart resumes. false: an emptyDir, lost with the pod. */
                     onNode: z.boolean().default(true),
                     /** The node directory; one per Alloy release. */
-                    hostPath: z
-                        .string()
-                        .regex(/^\/[\w./-]+$/, "expected an absolute path such as /var/lib/stella-monitoring/alloy")
-                        .default("/var/lib/stella-monitoring/alloy"),
+                    hostPath: formatted(
+                        /^\/[\w./-]+$/,
+                        "an absolute path such as /var/lib/stella-monitoring/alloy",
+                    ).default("/var/lib/stella-monitoring/alloy"),
                 })
                 .prefault({}),
         })
