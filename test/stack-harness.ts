@@ -19,6 +19,7 @@ export { get };
 export const canaries = {
     slackWebhookUrl: "https://hooks.slack.com/services/T0CANARY/B0CANARY/canarySlackWebhook",
     pagerdutyRoutingKey: "CANARYpagerdutyRoutingKey0123456",
+    heartbeatUrl: "https://hc-ping.example.com/CANARY-heartbeat-url",
     s3SecretAccessKey: "CANARY-s3-secret-access-key",
     storagePassword: "CANARY-opensearch-password",
 } as const;
@@ -26,6 +27,7 @@ export const canaries = {
 export const canaryOverrides: ConfigOverride[] = [
     { path: "alerting.slackWebhookUrl", value: canaries.slackWebhookUrl, secret: true },
     { path: "alerting.pagerdutyRoutingKey", value: canaries.pagerdutyRoutingKey, secret: true },
+    { path: "alerting.heartbeatUrl", value: canaries.heartbeatUrl, secret: true },
     { path: "loki.objectStorage.secretAccessKey", value: canaries.s3SecretAccessKey, secret: true },
     { path: "jaeger.storage.password", value: canaries.storagePassword, secret: true },
 ];
@@ -302,7 +304,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                     ]).trim();
                 assert.equal(route(["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
                 assert.equal(route(["severity=warning", "alertname=HighLatency"]), "slack");
-                assert.equal(route(["alertname=Watchdog", "severity=none"]), "null");
+                assert.equal(route(["alertname=Watchdog", "severity=none"]), "heartbeat");
             });
         }
 
