@@ -11,6 +11,7 @@ import { before, describe, it } from "node:test";
 import { renderStack, type RenderResult } from "../tools/render";
 import type { ConfigOverride } from "../tools/offline-config";
 import type { RegisteredResource } from "../tools/recording-mocks";
+import { requireToolVersion } from "./tool-versions";
 import { get } from "./paths";
 
 export { get };
@@ -106,15 +107,16 @@ function byUrn(resources: RegisteredResource[], urn: string | null): RegisteredR
     return resources.find((resource) => resource.urn === urn);
 }
 
+// The cluster's majors: amtool ≥ 0.33 (Alertmanager 0.27 changed the matcher parser), promtool ≥ 3.
+const toolFloors: Record<string, string> = { amtool: "0.33", promtool: "3.0" };
+
 function tool(name: string, args: string[]): string {
+    const floor = toolFloors[name];
+    if (floor !== undefined) requireToolVersion(name, floor);
     try {
         return execFileSync(name, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (error) {
-        const failure = error as { code?: string; stdout?: string; stderr?: string };
-        if (failure.code === "ENOENT")
-            assert.fail(
-                `${name} is not installed (apt-get install prometheus prometheus-alertmanager; .ci/run does it)`,
-            );
+        const failure = error as { stdout?: string; stderr?: string };
         assert.fail(`${name} ${args.join(" ")} failed:\n${failure.stdout ?? ""}${failure.stderr ?? ""}`);
     }
 }

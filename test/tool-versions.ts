@@ -22,11 +22,15 @@ function atLeast(have: number[], floor: number[]): boolean {
     return true;
 }
 
+const checked = new Map<string, string>();
+
 /**
  * The version `<tool> --version` reports ("amtool, version 0.33.1 (branch: …)"), or an error that
  * says how to install the right one when the tool is missing or older than `floor`.
  */
 export function requireToolVersion(tool: string, floor: string): string {
+    const known = checked.get(`${tool}@${floor}`);
+    if (known !== undefined) return known;
     let output: string;
     try {
         output = execFileSync(tool, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -43,5 +47,6 @@ export function requireToolVersion(tool: string, floor: string): string {
             `${tool} is ${version}; these tests need ${floor} or later (the cluster runs newer), ${howToInstall}`,
         );
     }
+    checked.set(`${tool}@${floor}`, version);
     return version;
 }

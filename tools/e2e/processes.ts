@@ -4,6 +4,19 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { createServer } from "node:net";
 
+// Whatever is still running when this process exits (a test runner interrupted half-way) is killed by
+// its PID on the way out.
+const running = new Set<number>();
+process.once("exit", () => {
+    for (const pid of running) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+});
+
 export interface RunningProcess {
     readonly name: string;
     readonly pid: number;
@@ -30,6 +43,7 @@ export async function startProcess(
     const exit = new Promise<void>((done) =>
         child.once("exit", () => {
             exited = true;
+            if (child.pid !== undefined) running.delete(child.pid);
             done();
         }),
     );
@@ -38,6 +52,7 @@ export async function startProcess(
         child.once("error", (error) => fail(new Error(`${name}: ${command} did not start: ${error.message}`)));
     });
     const pid = child.pid as number;
+    running.add(pid);
     return {
         name,
         pid,
