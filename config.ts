@@ -298,11 +298,6 @@ const schema = z.strictObject({
                 (value) => isHttpUrl(value) && value.startsWith("https://"),
                 "an https:// Slack incoming-webhook URL",
             ).optional(),
-            /** The Slack channel of the default route. */
-            slackChannel: z
-                .string()
-                .regex(/^[#@]?[\w.-]+$/, "expected a Slack channel such as #stella-alerts")
-                .default("#stella-alerts"),
             /** The PagerDuty Events API v2 integration (routing) key (secret). */
             pagerdutyRoutingKey: secretString(
                 (value) => /^[A-Za-z0-9]{20,64}$/.test(value),
@@ -312,10 +307,11 @@ const schema = z.strictObject({
             groupInterval: duration.default("5m"),
             repeatInterval: duration.default("4h"),
             /**
-             * A dead man's switch: a URL that Alertmanager calls while the always-firing Watchdog alert
-             * is alive (healthchecks.io, Cronitor, …); when the calls stop, that service pages. Unset: no heartbeat.
+             * A dead man's switch (secret: its URL is its credential): a URL that Alertmanager calls every
+             * minute while the always-firing Watchdog alert is alive (healthchecks.io, Cronitor, …); when
+             * the calls stop, that service pages. Required in prod; unset elsewhere: no heartbeat.
              */
-            heartbeatUrl: httpUrl().optional(),
+            heartbeatUrl: secretString(isHttpUrl, "an http(s):// dead man's switch URL").optional(),
             /** Where the runbooks are browsed; each alert links to <runbookBaseUrl>/<AlertName>.md. */
             runbookBaseUrl: httpUrl().default(
                 "https://git.stella.example.com/sre/stella-monitoring/blob/main/docs/runbooks",
@@ -555,9 +551,10 @@ type Secret = pulumi.Output<string>;
 export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "jaeger" | "grafana" | "environment"> {
     readonly stack: string;
     readonly environment: Environment;
-    readonly alerting: Omit<ParsedConfig["alerting"], "slackWebhookUrl" | "pagerdutyRoutingKey"> & {
+    readonly alerting: Omit<ParsedConfig["alerting"], "slackWebhookUrl" | "pagerdutyRoutingKey" | "heartbeatUrl"> & {
         readonly slackWebhookUrl?: Secret;
         readonly pagerdutyRoutingKey?: Secret;
+        readonly heartbeatUrl?: Secret;
     };
     readonly loki: Omit<ParsedConfig["loki"], "objectStorage"> & {
         readonly objectStorage?: Omit<NonNullable<ParsedConfig["loki"]["objectStorage"]>, "secretAccessKey"> & {
@@ -578,6 +575,7 @@ export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "j
 export const secretPaths = [
     "alerting.slackWebhookUrl",
     "alerting.pagerdutyRoutingKey",
+    "alerting.heartbeatUrl",
     "loki.objectStorage.secretAccessKey",
     "jaeger.storage.password",
     "grafana.database.password",
@@ -598,6 +596,13 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
         if (config.alerting.pagerdutyRoutingKey === undefined) {
             problems.push(
                 `alerting.pagerdutyRoutingKey: required in ${environment}; ${setSecret("alerting.pagerdutyRoutingKey")}`,
+            );
+        }
+        // Without a dead man's switch a crash-looping Prometheus, a dead Alertmanager or blocked egress
+        // pages nobody. Staging only warns (stack.ts).
+        if (environment === "prod" && config.alerting.heartbeatUrl === undefined) {
+            problems.push(
+                `alerting.heartbeatUrl: required in prod: a dead man's switch URL (healthchecks.io, Cronitor, PagerDuty heartbeat) that pages when the Watchdog's pings stop; ${setSecret("alerting.heartbeatUrl")}`,
             );
         }
         if (config.loki.objectStorage === undefined) {
@@ -815,6 +820,7 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
             ...config.alerting,
             slackWebhookUrl: secret(config.alerting.slackWebhookUrl),
             pagerdutyRoutingKey: secret(config.alerting.pagerdutyRoutingKey),
+            heartbeatUrl: secret(config.alerting.heartbeatUrl),
         },
         loki: {
             ...config.loki,

@@ -33,10 +33,12 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
                 "Set it with: pulumi config set --secret --path alerting.slackWebhookUrl <url>",
         );
     }
-    if (config.environment === "prod" && config.alerting.heartbeatUrl === undefined) {
+    // prod refuses to run without one (config.ts); staging is told.
+    if (config.environment === "staging" && config.alerting.heartbeatUrl === undefined) {
         void pulumi.log.warn(
             "alerting.heartbeatUrl is not set: nothing pages when Prometheus or Alertmanager itself dies. " +
-                "Point it at a dead man's switch (healthchecks.io, Cronitor, PagerDuty heartbeat).",
+                "Point it at a dead man's switch (healthchecks.io, Cronitor, PagerDuty heartbeat): " +
+                "pulumi config set --secret --path alerting.heartbeatUrl <url>",
         );
     }
     if (config.alerting.slackWebhookUrl !== undefined && config.alerting.pagerdutyRoutingKey === undefined) {

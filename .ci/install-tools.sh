@@ -83,6 +83,47 @@ install_debian_tools() {
   echo "$wanted" >"$stamp"
 }
 
+# Debian's Alertmanager reads its default notification templates (default.tmpl, email.tmpl) from the
+# fixed directory /usr/share/prometheus/alertmanager instead of the binary; a private install has them
+# under its own root, and without them Alertmanager loads no config ("failed to parse templates") and
+# never becomes ready. `alertmanager` is therefore a copy of the binary whose template directory reads
+# /proc/self/fd/9 (the 34-byte path padded with slashes, which Go's filepath.Join cleans away) and a
+# wrapper that opens the private template directory as file descriptor 9 before it starts that copy.
+# Arguments, working directory and signals are untouched (exec). The wrapper lives in a folder of its
+# own, first on PATH, so that nothing else writing into the Debian tree can replace it.
+install_alertmanager_wrapper() {
+  local bin="$1/usr/bin" templates="$1/usr/share/prometheus/alertmanager" wrappers="$2"
+  mkdir -p "$wrappers"
+  if [ ! -x "$wrappers/alertmanager-private-templates" ] || [ "$bin/prometheus-alertmanager" -nt "$wrappers/alertmanager-private-templates" ]; then
+    python3 - "$bin/prometheus-alertmanager" "$wrappers/alertmanager-private-templates" <<'PATCH'
+import os, sys
+source, target = sys.argv[1], sys.argv[2]
+data = open(source, "rb").read()
+old = b"/usr/share/prometheus/alertmanager"
+new = b"/proc/self/fd/9".ljust(len(old), b"/")
+# The bare directory literal (its /ui/ and /no-ui siblings are other strings, left as they are).
+bare, at = [], data.find(old)
+while at >= 0:
+    if data[at + len(old) : at + len(old) + 1] != b"/":
+        bare.append(at)
+    at = data.find(old, at + 1)
+if len(bare) != 1:
+    sys.exit(f"install-tools: expected one template directory literal in {source}, found {len(bare)}")
+at = bare[0]
+open(target, "wb").write(data[:at] + new + data[at + len(old) :])
+os.chmod(target, 0o755)
+PATCH
+  fi
+  rm -f "$wrappers/alertmanager"
+  cat >"$wrappers/alertmanager" <<WRAPPER
+#!/bin/sh
+# Written by .ci/install-tools.sh: Debian's Alertmanager with its templates from this private install.
+exec 9<"$templates"
+exec "$wrappers/alertmanager-private-templates" "\$@"
+WRAPPER
+  chmod 755 "$wrappers/alertmanager"
+}
+
 # "3.5.3+ds1" >= "3.5"? Compares major.minor only.
 at_least() {
   local have="$1" floor="$2"
@@ -106,13 +147,14 @@ debian_root="$tools_home/debian-$debian_suite"
 bin="$debian_root/usr/bin"
 # Debian names the servers prometheus-alertmanager and prometheus-blackbox-exporter; the tests call
 # them by their upstream names too.
-ln -sf prometheus-alertmanager "$bin/alertmanager"
 ln -sf prometheus-blackbox-exporter "$bin/blackbox_exporter"
+wrappers="$tools_home/wrappers-$debian_suite"
+install_alertmanager_wrapper "$debian_root" "$wrappers"
 check_version "$bin/promtool" 3.5
 check_version "$bin/prometheus" 3.5
 check_version "$bin/amtool" 0.33
-check_version "$bin/alertmanager" 0.33
+check_version "$wrappers/alertmanager" 0.33
 check_version "$bin/blackbox_exporter" 0.28
 
-echo "export PATH=\"$path_prefix$bin:\$PATH\""
+echo "export PATH=\"$path_prefix$wrappers:$bin:\$PATH\""
 echo "export PYTHONPATH=\"$debian_root/usr/lib/python3/dist-packages\${PYTHONPATH:+:\$PYTHONPATH}\""

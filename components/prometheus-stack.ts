@@ -252,6 +252,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         if (alerting.pagerdutyRoutingKey !== undefined) {
             receiverData[receiverSecretKeys.pagerdutyRoutingKey] = alerting.pagerdutyRoutingKey;
         }
+        if (alerting.heartbeatUrl !== undefined) receiverData[receiverSecretKeys.heartbeatUrl] = alerting.heartbeatUrl;
         // The Secret exists even when empty: Alertmanager's pods mount it, and would not start without it.
         const receiverSecret = namedSecret(
             `${name}-receivers`,
@@ -261,11 +262,10 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
         const config = alertmanagerConfig({
             receiverSecretName,
-            heartbeatUrl: alerting.heartbeatUrl,
+            heartbeatEnabled: alerting.heartbeatUrl !== undefined,
             grafanaUrl: args.grafanaUrl,
             slackEnabled: alerting.slackWebhookUrl !== undefined,
             pagerdutyEnabled: alerting.pagerdutyRoutingKey !== undefined,
-            slackChannel: alerting.slackChannel,
             groupWait: alerting.groupWait,
             groupInterval: alerting.groupInterval,
             repeatInterval: alerting.repeatInterval,

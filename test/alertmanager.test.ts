@@ -1,15 +1,17 @@
 // Alertmanager as it will run: the rendered alertmanager.yaml of each stack, checked by amtool, its
-// routes tested, and its inhibition proven on a real Alertmanager (Debian's prometheus-alertmanager)
-// listening on loopback, fed alerts through its API.
+// routes tested, its inhibition and the notifications it sends (PagerDuty, Slack, heartbeat, recorded
+// by fakes) proven on a real Alertmanager 0.33 listening on loopback, fed alerts through its API.
 
 import assert from "node:assert/strict";
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
+import { localAlertmanagerConfig, startAlertmanager, type LocalAlertmanager } from "../tools/e2e/alertmanager-local";
+import { FakeReceivers, type PagerDutyEvent, type SlackMessage, type WebhookMessage } from "../tools/e2e/receivers";
+import { requireToolVersion } from "./tool-versions";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -26,13 +28,17 @@ function renderAlertmanager(stack: string, extra: string[] = []): string {
     return join(out, stack, "alertmanager.yaml");
 }
 
+// Alertmanager 0.27 changed its matcher parser; the cluster runs 0.34. Refuse anything older than 0.33.
+before(() => {
+    requireToolVersion("amtool", "0.33");
+    requireToolVersion("alertmanager", "0.33");
+});
+
 function amtool(args: string[]): string {
     try {
         return execFileSync("amtool", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
     } catch (error) {
-        const failure = error as { code?: string; stdout?: string; stderr?: string };
-        if (failure.code === "ENOENT")
-            assert.fail("amtool is not installed (apt-get install prometheus-alertmanager; .ci/run does it)");
+        const failure = error as { stdout?: string; stderr?: string };
         assert.fail(`amtool ${args.join(" ")} failed:\n${failure.stdout ?? ""}${failure.stderr ?? ""}`);
     }
 }
@@ -44,7 +50,7 @@ describe("alertmanager.yaml", () => {
     let prod: string;
     let dev: string;
     let devWithSlack: string;
-    let withHeartbeat: string;
+    let withoutHeartbeat: string;
     before(() => {
         prod = renderAlertmanager("prod", stagingSecrets);
         dev = renderAlertmanager("dev");
@@ -52,15 +58,14 @@ describe("alertmanager.yaml", () => {
             "dev",
             overrideFlags(placeholderSecrets.filter((secret) => secret.path === "alerting.slackWebhookUrl")),
         );
-        withHeartbeat = renderAlertmanager("staging", [
-            ...stagingSecrets,
-            "--config",
-            "alerting.heartbeatUrl=https://hc-ping.example.com/abc",
-        ]);
+        withoutHeartbeat = renderAlertmanager(
+            "staging",
+            overrideFlags(placeholderSecrets.filter((secret) => secret.path !== "alerting.heartbeatUrl")),
+        );
     });
 
     it("is accepted by amtool check-config in every variant", () => {
-        for (const file of [prod, dev, devWithSlack, withHeartbeat])
+        for (const file of [prod, dev, devWithSlack, withoutHeartbeat])
             assert.match(amtool(["check-config", file]), /SUCCESS/);
     });
 
@@ -74,9 +79,10 @@ describe("alertmanager.yaml", () => {
     });
 
     it("keeps Watchdog away from people, or sends it to the dead man's switch when one is configured", () => {
-        assert.equal(route(prod, ["alertname=Watchdog", "severity=none"]), "null");
-        assert.equal(route(withHeartbeat, ["alertname=Watchdog", "severity=none"]), "heartbeat");
-        assert.equal(route(withHeartbeat, ["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
+        assert.equal(route(prod, ["alertname=Watchdog", "severity=none"]), "heartbeat");
+        assert.equal(route(prod, ["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
+        assert.equal(route(withoutHeartbeat, ["alertname=Watchdog", "severity=none"]), "null");
+        assert.equal(route(dev, ["alertname=Watchdog", "severity=none"]), "null");
     });
 
     it("sends critical alerts to Slack when PagerDuty is not configured, and drops everything without receivers", () => {
@@ -92,69 +98,37 @@ describe("alertmanager.yaml", () => {
     });
 });
 
-async function freePort(): Promise<number> {
-    return new Promise((done, fail) => {
-        const server = createServer();
-        server.once("error", fail);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            server.close(() => done(typeof address === "object" && address !== null ? address.port : 0));
-        });
-    });
-}
-
 interface ApiAlert {
     labels: Record<string, string>;
     status: { state: string; inhibitedBy: string[] };
 }
 
 describe("inhibition on a running Alertmanager", () => {
-    let alertmanager: ChildProcess | undefined;
+    let alertmanager: LocalAlertmanager | undefined;
     let url = "";
 
     before(async () => {
         // The rendered prod config, with the receiver files it reads at /etc/alertmanager/secrets/…
-        // moved into a temporary directory: nothing else changes.
+        // moved into a temporary directory (receivers that go nowhere): nothing else changes.
         const directory = mkdtempSync(join(tmpdir(), "am-live-"));
-        const secrets = join(directory, "secrets");
-        const config = readFileSync(renderAlertmanager("prod", stagingSecrets), "utf8").replaceAll(
-            "/etc/alertmanager/secrets",
-            secrets,
+        const config = localAlertmanagerConfig(
+            readFileSync(renderAlertmanager("prod", stagingSecrets), "utf8"),
+            directory,
+            {
+                secrets: {
+                    slackWebhookUrl: "http://127.0.0.1:9/",
+                    pagerdutyRoutingKey: "canary",
+                    heartbeatUrl: "http://127.0.0.1:9/",
+                },
+                pagerdutyUrl: "http://127.0.0.1:9/",
+            },
         );
-        for (const key of ["slack-webhook-url", "pagerduty-routing-key"]) {
-            mkdirSync(join(secrets, "kube-prometheus-stack-alertmanager-receivers"), { recursive: true });
-            writeFileSync(
-                join(secrets, "kube-prometheus-stack-alertmanager-receivers", key),
-                key === "slack-webhook-url" ? "http://127.0.0.1:9/" : "canary",
-            );
-        }
-        writeFileSync(join(directory, "alertmanager.yaml"), config);
-        const port = await freePort();
-        url = `http://127.0.0.1:${port}`;
-        alertmanager = spawn(
-            "prometheus-alertmanager",
-            [
-                `--config.file=${join(directory, "alertmanager.yaml")}`,
-                `--storage.path=${join(directory, "data")}`,
-                `--web.listen-address=127.0.0.1:${port}`,
-                "--cluster.listen-address=",
-            ],
-            { stdio: "ignore" },
-        );
-        alertmanager.once("error", (error) => assert.fail(`prometheus-alertmanager did not start: ${error.message}`));
-        for (let attempt = 0; attempt < 100; attempt++) {
-            try {
-                if ((await fetch(`${url}/-/ready`)).ok) return;
-            } catch {
-                // not listening yet
-            }
-            await new Promise((done) => setTimeout(done, 100));
-        }
-        assert.fail("Alertmanager did not become ready within 10 s");
+        alertmanager = await startAlertmanager(directory, config);
+        url = alertmanager.url;
     });
 
-    after(() => {
-        alertmanager?.kill();
+    after(async () => {
+        await alertmanager?.process.stop();
     });
 
     // Alerts stay active until resolved; resolve each test's alerts so that none inhibits the next test's.
@@ -258,5 +232,114 @@ describe("inhibition on a running Alertmanager", () => {
             ["StellaLatencySlowBurn/warning"],
         );
         assert.equal(inhibited(state.get("StellaLatencySlowBurn/warning")), true);
+    });
+});
+
+describe("what a running Alertmanager sends PagerDuty, Slack and the heartbeat", () => {
+    // The rendered prod config, run here (tools/e2e/alertmanager-local.ts: credential files in a
+    // temporary folder, PagerDuty's URL on loopback); group_wait 1s through its config key, so that each
+    // notification comes at once rather than after the 30 s a real group waits.
+    const receivers = new FakeReceivers();
+    let alertmanager: LocalAlertmanager | undefined;
+    const description = "27.6% of requests are failing: at this rate the monthly error budget is gone in 2h";
+
+    before(async () => {
+        await receivers.start();
+        const directory = mkdtempSync(join(tmpdir(), "am-notify-"));
+        const rendered = readFileSync(
+            renderAlertmanager("prod", [
+                ...stagingSecrets,
+                "--secret",
+                "alerting.heartbeatUrl=https://hc-ping.example.com/canary",
+                "--config",
+                "alerting.groupWait=1s",
+            ]),
+            "utf8",
+        );
+        const config = localAlertmanagerConfig(rendered, directory, {
+            secrets: {
+                slackWebhookUrl: receivers.url("slack"),
+                pagerdutyRoutingKey: "CANARYroutingKey0123456789",
+                heartbeatUrl: receivers.url("heartbeat"),
+            },
+            pagerdutyUrl: receivers.url("pagerduty"),
+        });
+        alertmanager = await startAlertmanager(directory, config);
+        const startsAt = new Date().toISOString();
+        const response = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify([
+                {
+                    labels: {
+                        alertname: "StellaAvailabilityFastBurn",
+                        severity: "critical",
+                        service: "stella-backend",
+                    },
+                    annotations: {
+                        summary: "STELLA backend burns its error budget 14x too fast",
+                        description,
+                        runbook_url: "https://runbooks.example.com/StellaAvailabilityFastBurn.md",
+                    },
+                    startsAt,
+                },
+                { labels: { alertname: "Watchdog", severity: "none" }, startsAt },
+            ]),
+        });
+        assert.equal(response.status, 200);
+        const arrived = await receivers.waitFor(
+            () =>
+                ["pagerduty", "slack", "heartbeat"].every(
+                    (kind) => receivers.of(kind as "pagerduty" | "slack" | "heartbeat").length > 0,
+                ) || undefined,
+            15_000,
+        );
+        assert.ok(
+            arrived,
+            `not every receiver was notified within 15 s: ${JSON.stringify(receivers.notifications)}\n${alertmanager.process.log()}`,
+        );
+    });
+
+    after(async () => {
+        await alertmanager?.process.stop();
+        await receivers.stop();
+    });
+
+    it("pages PagerDuty with the routing key from the Secret and the alert's own severity", () => {
+        const [event] = receivers.of<PagerDutyEvent>("pagerduty");
+        assert.equal(event?.body.routing_key, "CANARYroutingKey0123456789");
+        assert.equal(event?.body.event_action, "trigger");
+        assert.equal(event?.body.payload.severity, "critical", "PagerDuty's severity is the alert's, not `error`");
+        assert.match(event?.body.payload.summary ?? "", /burns its error budget 14x too fast/);
+        assert.deepEqual(
+            event?.body.links?.find((link) => link.text === "Runbook")?.href,
+            "https://runbooks.example.com/StellaAvailabilityFastBurn.md",
+        );
+    });
+
+    it("gives the on-call the description as written, not parsed into a map", () => {
+        const [event] = receivers.of<PagerDutyEvent>("pagerduty");
+        const firing = event?.body.payload.custom_details?.firing;
+        assert.equal(typeof firing, "string", `custom_details.firing is ${JSON.stringify(firing)}`);
+        assert.ok((firing as string).includes(description), `custom_details.firing is ${JSON.stringify(firing)}`);
+        assert.equal(event?.body.payload.custom_details?.service, "stella-backend");
+    });
+
+    it("posts to the Slack webhook with no channel of its own: the webhook decides where it lands", () => {
+        const [message] = receivers.of<SlackMessage>("slack");
+        assert.equal(message?.body.channel, undefined);
+        assert.match(message?.body.attachments[0]?.text ?? "", /27\.6% of requests are failing: at this rate/);
+    });
+
+    it("sends the Watchdog to the heartbeat URL read from the receivers Secret, and nowhere else", () => {
+        const beats = receivers.of<WebhookMessage>("heartbeat");
+        assert.ok(beats.length > 0);
+        assert.deepEqual(
+            beats.flatMap((beat) => beat.body.alerts.map((alert) => alert.labels.alertname)),
+            beats.map(() => "Watchdog"),
+        );
+        for (const kind of ["pagerduty", "slack"] as const) {
+            assert.doesNotMatch(JSON.stringify(receivers.of(kind)), /Watchdog/);
+        }
     });
 });

@@ -28,7 +28,7 @@ describe("mergeValues", () => {
 describe("alertmanagerConfig", () => {
     const args = {
         receiverSecretName: "receivers",
-        slackChannel: "#stella-alerts",
+        heartbeatEnabled: false,
         groupWait: "30s",
         groupInterval: "5m",
         repeatInterval: "4h",
@@ -153,6 +153,7 @@ describe("lokiValues in distributed mode", () => {
             value: {
                 slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
                 pagerdutyRoutingKey: "abcdefghijklmnopqrstuvwxyz",
+                heartbeatUrl: "https://hc-ping.example.com/x",
             },
             secret: true,
         },

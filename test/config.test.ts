@@ -23,6 +23,7 @@ function prodEntries(): Record<string, RawEntry> {
         alerting: secret({
             slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/CANARYSLACK",
             pagerdutyRoutingKey: "CANARYPAGERDUTY0123456789",
+            heartbeatUrl: "https://hc-ping.example.com/CANARYHEARTBEAT",
         }),
         loki: secret({
             replicas: 3,
@@ -55,7 +56,6 @@ describe("config", () => {
         assert.equal(config.environment, "dev");
         assert.equal(config.kubernetes.namespace, "monitoring");
         assert.equal(config.stella.namespace, "ai-agents");
-        assert.equal(config.alerting.slackChannel, "#stella-alerts");
         assert.deepEqual(
             [config.alerting.groupWait, config.alerting.groupInterval, config.alerting.repeatInterval],
             ["30s", "5m", "4h"],
@@ -215,6 +215,47 @@ describe("config", () => {
             });
         }
     }
+
+    it("refuses prod without alerting.heartbeatUrl, naming it; staging may run without one", () => {
+        const entries = prodEntries();
+        const alerting = { ...(entries.alerting?.value as Record<string, unknown>) };
+        delete alerting.heartbeatUrl;
+        const error = failure("prod", { ...entries, alerting: secret(alerting) });
+        const line = error.problems.find((problem) => problem.startsWith("alerting.heartbeatUrl: required in prod"));
+        assert.ok(line, error.message);
+        assert.match(line, /pulumi config set --secret --path alerting\.heartbeatUrl/);
+        assert.equal(
+            parseStackConfig("staging", { ...entries, alerting: secret(alerting) }).alerting.heartbeatUrl,
+            undefined,
+        );
+    });
+
+    it("takes the heartbeat URL as a secret only, and only as a URL", () => {
+        const entries = prodEntries();
+        const alerting = entries.alerting?.value as Record<string, unknown>;
+        const inPlainText = failure("prod", { ...entries, alerting: plain(alerting) });
+        assert.ok(
+            inPlainText.problems.some((problem) =>
+                problem.startsWith("alerting.heartbeatUrl: must be set as a secret"),
+            ),
+        );
+        const notAUrl = failure("prod", { ...entries, alerting: secret({ ...alerting, heartbeatUrl: "CANARY" }) });
+        assert.ok(
+            notAUrl.problems.some((problem) => problem.startsWith("alerting.heartbeatUrl:")),
+            notAUrl.message,
+        );
+        assert.doesNotMatch(notAUrl.message, /CANARY/, "a secret value leaked into the error");
+    });
+
+    it("refuses alerting.slackChannel: the channel is the Slack webhook's", () => {
+        const entries = prodEntries();
+        const alerting = { ...(entries.alerting?.value as Record<string, unknown>), slackChannel: "#stella-alerts" };
+        const error = failure("prod", { ...entries, alerting: secret(alerting) });
+        assert.ok(
+            error.problems.some((problem) => problem.includes("slackChannel")),
+            error.message,
+        );
+    });
 
     it("refuses prod without object storage and with in-memory traces", () => {
         const error = failure("prod", { alerting: prodEntries().alerting as RawEntry });

@@ -66,6 +66,11 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 secretName: "kube-prometheus-stack-alertmanager-receivers",
                 key: "pagerduty-routing-key",
             },
+            {
+                value: canaries.heartbeatUrl,
+                secretName: "kube-prometheus-stack-alertmanager-receivers",
+                key: "heartbeat-url",
+            },
             { value: canaries.s3SecretAccessKey, secretName: "loki-object-storage", key: "LOKI_S3_SECRET_ACCESS_KEY" },
             { value: canaries.storagePassword, secretName: "jaeger-storage", key: "password" },
         ],
@@ -119,7 +124,11 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                     text,
                     /routing_key_file: \/etc\/alertmanager\/secrets\/kube-prometheus-stack-alertmanager-receivers\/pagerduty-routing-key/,
                 );
-                assert.doesNotMatch(text, /api_url:|routing_key:|service_key:/);
+                assert.match(
+                    text,
+                    /url_file: \/etc\/alertmanager\/secrets\/kube-prometheus-stack-alertmanager-receivers\/heartbeat-url/,
+                );
+                assert.doesNotMatch(text, /api_url:|routing_key:|service_key:|\burl:/);
                 const spec = get(release("kube-prometheus-stack"), "values.alertmanager.alertmanagerSpec");
                 assert.deepEqual(get(spec, "secrets"), ["kube-prometheus-stack-alertmanager-receivers"]);
                 assert.equal(get(spec, "configSecret"), "kube-prometheus-stack-alertmanager-config");

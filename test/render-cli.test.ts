@@ -64,6 +64,7 @@ describe("npm run render", () => {
         for (const key of [
             "alerting.slackWebhookUrl",
             "alerting.pagerdutyRoutingKey",
+            "alerting.heartbeatUrl",
             "loki.objectStorage.secretAccessKey",
             "jaeger.storage.password",
         ]) {

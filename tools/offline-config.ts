@@ -23,12 +23,13 @@ export interface ConfigOverride {
 }
 
 /**
- * Stand-ins for the four secrets staging and prod require, for offline renders that need them only to
+ * Stand-ins for the secrets staging and prod require (prod also the heartbeat URL), for offline renders that need them only to
  * be valid (tests and benchmarks that scan for leaks use recognisable canaries of their own).
  */
 export const placeholderSecrets: readonly ConfigOverride[] = [
     { path: "alerting.slackWebhookUrl", value: "https://hooks.slack.com/services/T000/B000/placeholder", secret: true },
     { path: "alerting.pagerdutyRoutingKey", value: "placeholderplaceholderplaceholder", secret: true },
+    { path: "alerting.heartbeatUrl", value: "https://hc-ping.example.com/placeholder", secret: true },
     { path: "loki.objectStorage.secretAccessKey", value: "placeholder", secret: true },
     { path: "jaeger.storage.password", value: "placeholder", secret: true },
 ];

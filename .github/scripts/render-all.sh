@@ -5,6 +5,7 @@ out="${1:?usage: render-all.sh <out-dir>}"
 secrets=(
   --secret alerting.slackWebhookUrl=https://hooks.slack.com/services/T000/B000/placeholder
   --secret alerting.pagerdutyRoutingKey=placeholderplaceholderplaceholder
+  --secret alerting.heartbeatUrl=https://hc-ping.example.com/placeholder
   --secret loki.objectStorage.secretAccessKey=placeholder
   --secret jaeger.storage.password=placeholder
 )

@@ -1,7 +1,7 @@
-// Builds Alertmanager's configuration (alertmanager.yaml) for STELLA, following the seed's routing
-// (../shared/seed-monitoring.md, "Alertmanager Configuration"): everything to Slack #stella-alerts,
-// severity=critical to PagerDuty. Credentials are referenced by file path, never inline: the files are
-// the keys of a Kubernetes Secret that the Prometheus Operator mounts into every Alertmanager pod.
+// Builds Alertmanager's configuration (alertmanager.yaml) for STELLA: everything to Slack (into the
+// channel the stack's incoming webhook posts to), severity=critical to PagerDuty as well, the Watchdog to
+// a dead man's switch. Credentials are referenced by file path, never inline: the files are the keys of
+// a Kubernetes Secret that the Prometheus Operator mounts into every Alertmanager pod.
 
 /** Where the operator mounts a Secret listed in `alertmanagerSpec.secrets`. */
 export function mountedSecretPath(secretName: string, key: string): string {
@@ -12,6 +12,7 @@ export function mountedSecretPath(secretName: string, key: string): string {
 export const receiverSecretKeys = {
     slackWebhookUrl: "slack-webhook-url",
     pagerdutyRoutingKey: "pagerduty-routing-key",
+    heartbeatUrl: "heartbeat-url",
 } as const;
 
 /** Receiver names, as they appear in routes and in `amtool config routes test`. */
@@ -31,16 +32,17 @@ export interface AlertmanagerConfigArgs {
     readonly slackEnabled: boolean;
     /** PagerDuty is configured: the routing key is in the Secret. */
     readonly pagerdutyEnabled: boolean;
-    /** The Slack channel of the default route, e.g. #stella-alerts. */
-    readonly slackChannel: string;
+    /**
+     * A dead man's switch is configured: its URL is in the Secret, and the Watchdog alert calls it every
+     * minute; otherwise the Watchdog is dropped.
+     */
+    readonly heartbeatEnabled: boolean;
     /** How long a new group waits for more alerts before the first notification (seed: 30s). */
     readonly groupWait: string;
     /** How long before a changed group notifies again (seed: 5m). */
     readonly groupInterval: string;
     /** How long before a still-firing group notifies again (seed: 4h). */
     readonly repeatInterval: string;
-    /** A dead man's switch URL that the Watchdog alert calls every minute; unset: Watchdog is dropped. */
-    readonly heartbeatUrl?: string;
     /** Grafana's public URL, for links in notifications. */
     readonly grafanaUrl: string;
 }
@@ -56,6 +58,21 @@ const slackText = [
         "{{ if .Annotations.dashboard_url }} · <{{ .Annotations.dashboard_url }}|Dashboard>{{ end }}",
     "{{ end }}",
 ].join("\n");
+
+/** How often the Watchdog pings the dead man's switch; set the switch's period to it (plus a grace). */
+export const heartbeatInterval = "1m";
+
+// PagerDuty's event severity (critical, error, warning or info) from the alert's own label; Alertmanager
+// would send `error` for every page. Only critical alerts page today; a label PagerDuty does not know
+// pages as critical rather than being refused.
+const pagerdutySeverity =
+    '{{ if eq .CommonLabels.severity "critical" "error" "warning" "info" }}{{ .CommonLabels.severity }}{{ else }}critical{{ end }}';
+
+// Alertmanager (≥ 0.30) parses every rendered detail as YAML and sends what it parses to, so a
+// description such as "27.6% of requests are failing: at this rate …" would arrive as a map. A
+// leading backtick is a character YAML cannot start a document with: the text then stays a string,
+// each firing alert's description on its own line, as written, between backticks.
+const pagerdutyFiring = "{{ range .Alerts.Firing }}`{{ .Annotations.description }}`\n{{ end }}";
 
 /** Which alerts silence which: the more precise alert wins, so one cause pages once. */
 export function inhibitRules(): Record<string, unknown>[] {
@@ -126,8 +143,9 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
             name: receiverNames.slack,
             slack_configs: [
                 {
+                    // No `channel`: an incoming webhook posts into the channel it was created for and
+                    // ignores any other, so the stack's channel is its webhook's.
                     api_url_file: mountedSecretPath(args.receiverSecretName, receiverSecretKeys.slackWebhookUrl),
-                    channel: args.slackChannel,
                     send_resolved: true,
                     title: slackTitle,
                     title_link: args.grafanaUrl,
@@ -148,6 +166,7 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
                     ),
                     send_resolved: true,
                     description: "{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}",
+                    severity: pagerdutySeverity,
                     client: "STELLA Alertmanager",
                     client_url: args.grafanaUrl,
                     links: [
@@ -155,7 +174,7 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
                         { href: "{{ .CommonAnnotations.dashboard_url }}", text: "Dashboard" },
                     ],
                     details: {
-                        firing: "{{ range .Alerts.Firing }}{{ .Annotations.description }}\n{{ end }}",
+                        firing: pagerdutyFiring,
                         service: "{{ .CommonLabels.service }}",
                     },
                 },
@@ -163,24 +182,34 @@ export function alertmanagerConfig(args: AlertmanagerConfigArgs): Record<string,
         });
     }
 
-    if (args.heartbeatUrl !== undefined) {
+    if (args.heartbeatEnabled) {
         receivers.push({
             name: receiverNames.heartbeat,
-            webhook_configs: [{ url: args.heartbeatUrl, send_resolved: false }],
+            webhook_configs: [
+                {
+                    url_file: mountedSecretPath(args.receiverSecretName, receiverSecretKeys.heartbeatUrl),
+                    send_resolved: false,
+                },
+            ],
         });
     }
 
     const routes: Record<string, unknown>[] = [
         // kube-prometheus-stack's Watchdog fires all the time to prove the pipeline works. It never
         // reaches humans: it pings the dead man's switch every minute, which pages when the pings stop.
-        args.heartbeatUrl === undefined
+        !args.heartbeatEnabled
             ? { receiver: receiverNames.blackhole, matchers: ['alertname = "Watchdog"'] }
             : {
                   receiver: receiverNames.heartbeat,
                   matchers: ['alertname = "Watchdog"'],
                   group_wait: "0s",
-                  group_interval: "1m",
-                  repeat_interval: "1m",
+                  group_interval: heartbeatInterval,
+                  // Alertmanager re-sends an unchanged group at a group tick only when more than
+                  // repeat_interval has passed since the last send, which finished a moment after the
+                  // previous tick: equal to group_interval, every other tick is skipped (a ping every
+                  // 2 minutes). Below it, every tick pings (Alertmanager logs that repeats then follow
+                  // group_interval, which is the point).
+                  repeat_interval: "30s",
               },
     ];
     if (args.pagerdutyEnabled) {
