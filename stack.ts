@@ -26,6 +26,32 @@ export interface MonitoringStackOutputs {
     jaegerQueryUrl: string;
 }
 
+/**
+ * Whether cert-manager issues Grafana's certificate: through grafana.ingress.certManagerClusterIssuer or
+ * an issuer annotation of its own. Either may solve an HTTP-01 challenge in the monitoring namespace.
+ */
+export function usesCertManagerIssuer(ingress: StackConfig["grafana"]["ingress"]): boolean {
+    const annotations = Object.keys(ingress.annotations);
+    return (
+        ingress.enabled &&
+        (ingress.certManagerClusterIssuer !== undefined ||
+            annotations.includes("cert-manager.io/cluster-issuer") ||
+            annotations.includes("cert-manager.io/issuer"))
+    );
+}
+
+/**
+ * The Pod Security Standards labels of the namespace this program creates. node-exporter (hostNetwork,
+ * hostPID, hostPath of / and /proc) and Alloy (hostPath of /var/log) need host access, which only the
+ * privileged level admits; on a cluster whose default is baseline or restricted they would never start.
+ * audit stays at baseline, so the API server's audit log still names every pod that needs more (warn
+ * would print the same two DaemonSets on every `pulumi up`).
+ */
+export const podSecurityLabels = {
+    "pod-security.kubernetes.io/enforce": "privileged",
+    "pod-security.kubernetes.io/audit": "baseline",
+} as const;
+
 export function createMonitoringStack(config: StackConfig): MonitoringStackOutputs {
     if (config.alerting.slackWebhookUrl === undefined) {
         void pulumi.log.warn(
@@ -55,7 +81,12 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
     const namespace = config.kubernetes.createNamespace
         ? new k8s.core.v1.Namespace(
               "monitoring-namespace",
-              { metadata: { name: namespaceName, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } } },
+              {
+                  metadata: {
+                      name: namespaceName,
+                      labels: { "app.kubernetes.io/part-of": "stella-monitoring", ...podSecurityLabels },
+                  },
+              },
               { provider, protect },
           ).metadata.name
         : pulumi.output(namespaceName);
@@ -69,6 +100,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
                 namespace,
                 otlpNamespaces: [config.stella.namespace, ...config.networkPolicies.otlpNamespaces],
                 ingressControllerNamespace: config.networkPolicies.ingressControllerNamespace,
+                acmeHttp01Solver: usesCertManagerIssuer(config.grafana.ingress),
             },
             opts,
         );
@@ -83,6 +115,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             crdsVersion: versions.prometheusOperatorCrds,
             prometheus: config.prometheus,
             alertmanager: config.alertmanager,
+            environment: config.environment,
             alerting: config.alerting,
             stella: config.stella,
             slo: config.slo,
