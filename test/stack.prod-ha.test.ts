@@ -98,7 +98,8 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
         const kps = result.resources.find(
             (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "kube-prometheus-stack",
         );
-        assert.ok(kps?.dependsOn.includes(secret.urn));
+        assert.ok(kps);
+        assert.ok(kps.dependsOn.includes(secret.urn));
         // The values are plain: no Output, nothing secret.
         assert.deepEqual(
             kps.secretInputPaths.filter((path) => path.startsWith("values")),
