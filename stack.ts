@@ -11,7 +11,9 @@ import { Grafana } from "./components/grafana";
 import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
-import { PrometheusStack } from "./components/prometheus-stack";
+import { PrometheusStack, stellaJobs } from "./components/prometheus-stack";
+import { datasourceUids } from "./dashboards/model";
+import type { SmokeExpectations } from "./tools/smoke-check";
 
 /** What the stack exports: where people and STELLA's apps reach it. */
 export interface MonitoringStackOutputs {
@@ -24,6 +26,8 @@ export interface MonitoringStackOutputs {
     otlpGrpcEndpoint: string;
     otlpHttpEndpoint: string;
     jaegerQueryUrl: string;
+    /** What the post-deploy check (tools/smoke-check.ts) must find running. */
+    smokeExpectations: SmokeExpectations;
 }
 
 /**
@@ -179,6 +183,13 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         opts,
     );
 
+    const dashboards = stellaDashboards({
+        stellaNamespace: config.stella.namespace,
+        monitoringNamespace: namespaceName,
+        metrics: config.stella.metrics,
+        thresholds: config.alerting.thresholds,
+        slo: config.slo,
+    });
     const grafana = new Grafana(
         "grafana",
         {
@@ -188,13 +199,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             datasourceUrls: { prometheus: prometheus.prometheusUrl, loki: loki.url, jaeger: jaeger.queryUrl },
             traceLogNamespaces: [config.stella.namespace],
             scrapeInterval: config.prometheus.scrapeInterval,
-            dashboards: stellaDashboards({
-                stellaNamespace: config.stella.namespace,
-                monitoringNamespace: namespaceName,
-                metrics: config.stella.metrics,
-                thresholds: config.alerting.thresholds,
-                slo: config.slo,
-            }),
+            dashboards,
             crds: prometheus.crds,
             protect,
             extraValues: extraValues.grafana,
@@ -212,5 +217,12 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         otlpGrpcEndpoint: jaeger.otlpGrpcEndpoint,
         otlpHttpEndpoint: jaeger.otlpHttpEndpoint,
         jaegerQueryUrl: jaeger.queryUrl,
+        smokeExpectations: {
+            ruleGroups: prometheus.ruleGroups.map((group) => group.name),
+            scrapeJobs: [stellaJobs.backend, stellaJobs.agents],
+            receivers: prometheus.receivers,
+            grafanaDataSources: Object.values(datasourceUids),
+            grafanaDashboards: dashboards.map((dashboard) => dashboard.uid),
+        },
     };
 }

@@ -97,6 +97,9 @@ function volumeClaimTemplate(volume: PersistentVolume) {
     };
 }
 
+/** The job labels of STELLA's scrape targets. */
+export const stellaJobs = { backend: "stella-backend", agents: "stella-agents" } as const;
+
 /** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
 export function podMonitor(
     job: string,
@@ -245,7 +248,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
             service: { sessionAffinity: "ClientIP" },
             additionalPodMonitors: [
                 podMonitor(
-                    "stella-backend",
+                    stellaJobs.backend,
                     stella.namespace,
                     { app: stella.backend.appLabel },
                     stella.backend.port,
@@ -254,7 +257,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                     stella.fallbackScrapeProtocol,
                 ),
                 podMonitor(
-                    "stella-agents",
+                    stellaJobs.agents,
                     stella.namespace,
                     { app: stella.agents.appLabel },
                     stella.agents.port,
@@ -326,8 +329,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
     public readonly alertmanagerUrl: string;
     /** The rule groups that reach Prometheus. */
     public readonly ruleGroups: RuleGroup[];
-    /** Alertmanager's receivers, as configured: the post-deploy check finds them in the running config. */
-    public readonly receivers: string[];
+    /** Alertmanager's receivers and their integrations: the post-deploy check finds them in the running config. */
+    public readonly receivers: { name: string; integrations: string[] }[];
 
     constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:PrometheusStack", name, {}, opts);
@@ -360,7 +363,10 @@ export class PrometheusStack extends pulumi.ComponentResource {
             groupInterval: alerting.groupInterval,
             repeatInterval: alerting.repeatInterval,
         });
-        this.receivers = (config.receivers as { name: string }[]).map((receiver) => receiver.name);
+        this.receivers = (config.receivers as Record<string, unknown>[]).map((receiver) => ({
+            name: String(receiver.name),
+            integrations: Object.keys(receiver).filter((key) => key.endsWith("_configs")),
+        }));
         const configText = stringify(config);
         const configSecret = namedSecret(
             `${name}-alertmanager-config`,

@@ -422,6 +422,42 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             }
         });
 
+        it("tells the smoke check exactly what it registered: rule groups, receivers, data sources, dashboards", () => {
+            const expected = result.outputs.smokeExpectations as {
+                ruleGroups: string[];
+                scrapeJobs: string[];
+                receivers: { name: string; integrations: string[] }[];
+                grafanaDataSources: string[];
+                grafanaDashboards: string[];
+            };
+            const rules = parse(result.files.get("prometheus-rules.yaml") ?? "") as { groups: { name: string }[] };
+            assert.deepEqual(
+                expected.ruleGroups,
+                rules.groups.map((group) => group.name),
+            );
+            const alertmanager = parse(result.files.get("alertmanager.yaml") ?? "") as {
+                receivers: Record<string, unknown>[];
+            };
+            assert.deepEqual(
+                expected.receivers.map((receiver) => receiver.name),
+                alertmanager.receivers.map((receiver) => receiver.name),
+            );
+            const datasources = JSON.parse(result.files.get("datasources.json") ?? "[]") as { uid: string }[];
+            assert.deepEqual([...expected.grafanaDataSources].sort(), datasources.map((source) => source.uid).sort());
+            const dashboards = [...result.files.keys()]
+                .filter((path) => path.startsWith("dashboards/"))
+                .map((path) => path.slice("dashboards/".length, -".json".length));
+            assert.deepEqual([...expected.grafanaDashboards].sort(), dashboards.sort());
+            const monitors = get(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
+                name: string;
+            }[];
+            for (const job of expected.scrapeJobs)
+                assert.ok(
+                    monitors.some((monitor) => monitor.name === job),
+                    job,
+                );
+        });
+
         expectations.extra?.({ result: () => result, release });
     });
 }
