@@ -153,6 +153,7 @@ describe("lokiValues in distributed mode", () => {
             value: {
                 slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
                 pagerdutyRoutingKey: "abcdefghijklmnopqrstuvwxyz",
+                runbookBaseUrl: "https://git.example.org/sre/stella-monitoring/blob/main/docs/runbooks",
             },
             secret: true,
         },
