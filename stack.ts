@@ -13,7 +13,22 @@ import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
 import { PrometheusStack, stellaJobs } from "./components/prometheus-stack";
 import { datasourceUids } from "./dashboards/model";
-import type { SmokeExpectations } from "./tools/smoke-check";
+
+/**
+ * What this stack configured, exported as the output `smokeExpectations`: what the post-deploy check
+ * (tools/smoke-check.ts) must find running.
+ */
+export interface SmokeExpectations {
+    /** STELLA's rule groups. */
+    readonly ruleGroups: readonly string[];
+    /** The scrape jobs whose `up` series must exist. */
+    readonly scrapeJobs: readonly string[];
+    /** Alertmanager's receivers, each with the integrations (slack_configs, pagerduty_configs, …) it has. */
+    readonly receivers: readonly { readonly name: string; readonly integrations: readonly string[] }[];
+    /** The uids of the Grafana data sources and dashboards this stack registers. */
+    readonly grafanaDataSources: readonly string[];
+    readonly grafanaDashboards: readonly string[];
+}
 
 /** What the stack exports: where people and STELLA's apps reach it. */
 export interface MonitoringStackOutputs {

@@ -12,6 +12,9 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
+import type { SmokeExpectations } from "../stack";
+
+export type { SmokeExpectations };
 
 /** Where a check calls: a Service to port-forward to, or an absolute base URL. */
 export type Endpoint =
@@ -28,19 +31,6 @@ export interface SmokeCheck {
     readonly verify?: (body: string) => void;
     /** Why the check cannot run at all (it then fails with this, without a call). */
     readonly blockedBy?: string;
-}
-
-/** What this stack configured, exported by the program as the output `smokeExpectations`. */
-export interface SmokeExpectations {
-    /** STELLA's rule groups. */
-    readonly ruleGroups: readonly string[];
-    /** The scrape jobs whose `up` series must exist. */
-    readonly scrapeJobs: readonly string[];
-    /** Alertmanager's receivers, each with the integrations (slack_configs, pagerduty_configs, …) it has. */
-    readonly receivers: readonly { readonly name: string; readonly integrations: readonly string[] }[];
-    /** The uids of the Grafana data sources and dashboards this stack registers. */
-    readonly grafanaDataSources: readonly string[];
-    readonly grafanaDashboards: readonly string[];
 }
 
 /** What to pipe in, said when nothing is. */
