@@ -681,6 +681,9 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
     if (pairProblem !== undefined) problems.push(pairProblem);
     config.prometheus.remoteWrite.forEach((target, index) => {
         const at = `prometheus.remoteWrite[${index}]`;
+        // The name keys the target's credentials in the Secret, and the operator wants it unique.
+        if (config.prometheus.remoteWrite.findIndex((other) => other.name === target.name) !== index)
+            problems.push(`${at}.name: "${target.name}" names another target already; each needs its own name`);
         if (target.basicAuth !== undefined && target.bearerToken !== undefined)
             problems.push(`${at}.bearerToken: set basicAuth or bearerToken, not both (Prometheus takes one)`);
         if (target.basicAuth !== undefined && target.basicAuth.password === undefined)

@@ -417,6 +417,10 @@ describe("config", () => {
             prometheus: plain({ remoteWrite: [{ ...target, headers: { Authorization: "Bearer x" } }] }),
         });
         assert.match(header.message, /prometheus\.remoteWrite\.0\.headers\.Authorization: .*bearerToken or basicAuth/);
+        const twice = failure("dev", {
+            prometheus: plain({ remoteWrite: [target, { ...target, url: "https://b.example.com/push" }] }),
+        });
+        assert.match(twice.message, /prometheus\.remoteWrite\[1\]\.name: "mimir" names another target already/);
         for (const error of [plainText, both, wrongType, header]) assert.doesNotMatch(error.message, /CANARY|12345/);
     });
 
