@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
-import { chartKeys, defaultVersions } from "./versions";
+import { chartKeys, defaultVersions, operatorPairProblem } from "./versions";
 
 /** The Pulumi project name: config keys live in this namespace (`stella-monitoring:<key>`). */
 export const projectName = "stella-monitoring";
@@ -116,6 +116,18 @@ function secretString(check: (value: string) => boolean, what: string) {
     });
 }
 
+/** The default runbook host: a placeholder that staging and prod must replace. */
+export const placeholderRunbookBaseUrl = "https://git.stella.example.com/sre/stella-monitoring/blob/main/docs/runbooks";
+
+/** The protocols Prometheus falls back to when a target sends no or an unknown Content-Type. */
+export const scrapeProtocols = [
+    "PrometheusText0.0.4",
+    "PrometheusText1.0.0",
+    "OpenMetricsText0.0.1",
+    "OpenMetricsText1.0.0",
+    "PrometheusProto",
+] as const;
+
 // ---------------------------------------------------------------------------------------------
 // The schema. Every object is strict: an unknown key is an error, with a suggestion.
 
@@ -222,6 +234,12 @@ const schema = z.strictObject({
                     containerName: labelValue.default("agent"),
                 })
                 .prefault({}),
+            /**
+             * How Prometheus parses a scrape of STELLA's pods that comes with no or an unknown Content-Type
+             * (a handler that returns the metrics as a string is sent as text/html); Prometheus 3 refuses
+             * such a scrape otherwise.
+             */
+            fallbackScrapeProtocol: z.enum(scrapeProtocols).default("PrometheusText0.0.4"),
             /** The metric names STELLA exposes (../shared/seed-monitoring.md); the defaults are the seed's. */
             metrics: z
                 .strictObject({
@@ -270,12 +288,44 @@ const schema = z.strictObject({
             scrapeControlPlane: z.boolean().default(false),
             /** Spread replicas over nodes: "soft" prefers it, "hard" requires it (one replica per node). */
             podAntiAffinity: z.enum(["soft", "hard"]).default("soft"),
+            /**
+             * The external label `cluster` on every series and alert this Prometheus sends out (with
+             * `environment`), so that stacks writing to one store never collide. Unset: kubernetes.context,
+             * else the stack's name.
+             */
+            cluster: z.string().min(1).optional(),
+            /** The namespaces whose PrometheusRules this Prometheus loads. Unset: the stack's and stella.namespace. */
+            ruleNamespaces: z.array(dnsLabel).min(1).optional(),
             /** Long-term stores (Thanos Receive, Mimir, …) that every sample is also written to. */
             remoteWrite: z
                 .array(
                     z.strictObject({
                         name: z.string().regex(/^[a-z0-9-]+$/, "expected a short lower-case name"),
                         url: httpUrl(),
+                        /**
+                         * Extra HTTP headers, such as Mimir's tenant `X-Scope-OrgID`. Plain text: the operator
+                         * takes headers only inline in the Prometheus resource, so no credential goes here.
+                         */
+                        headers: z
+                            .record(
+                                formatted(/^[A-Za-z0-9-]+$/, "an HTTP header name").refine(
+                                    (name) => name.toLowerCase() !== "authorization",
+                                    {
+                                        error: "Authorization is not a plain header: set bearerToken or basicAuth (secrets)",
+                                    },
+                                ),
+                                z.string(),
+                            )
+                            .default({}),
+                        /** HTTP basic auth; the password is a secret. */
+                        basicAuth: z
+                            .strictObject({
+                                username: z.string().min(1),
+                                password: secretString((value) => value.length > 0, "a non-empty password").optional(),
+                            })
+                            .optional(),
+                        /** A bearer token (secret), sent as `Authorization: Bearer <token>`. */
+                        bearerToken: secretString((value) => value.length > 0, "a non-empty token").optional(),
                     }),
                 )
                 .default([]),
@@ -288,6 +338,11 @@ const schema = z.strictObject({
             retention: duration.default("120h"),
             storage: persistentVolume(false, "2Gi"),
             resources: resources({ cpu: "20m", memory: "64Mi" }, "128Mi"),
+            /**
+             * Spread replicas over nodes: "soft" prefers it, "hard" requires one node per replica. Its
+             * own setting: 3 gossiping replicas survive sharing a node far better than no Alertmanager.
+             */
+            podAntiAffinity: z.enum(["soft", "hard"]).default("soft"),
         })
         .prefault({}),
 
@@ -313,9 +368,7 @@ const schema = z.strictObject({
              */
             heartbeatUrl: secretString(isHttpUrl, "an http(s):// dead man's switch URL").optional(),
             /** Where the runbooks are browsed; each alert links to <runbookBaseUrl>/<AlertName>.md. */
-            runbookBaseUrl: httpUrl().default(
-                "https://git.stella.example.com/sre/stella-monitoring/blob/main/docs/runbooks",
-            ),
+            runbookBaseUrl: httpUrl().default(placeholderRunbookBaseUrl),
             /** Alert thresholds; the defaults are the seed's. */
             thresholds: z
                 .strictObject({
@@ -548,9 +601,27 @@ type ParsedConfig = z.infer<typeof schema>;
 
 type Secret = pulumi.Output<string>;
 
-export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "jaeger" | "grafana" | "environment"> {
+type ParsedRemoteWrite = ParsedConfig["prometheus"]["remoteWrite"][number];
+
+/** A remote-write target with its credentials as secrets. */
+export type RemoteWriteTarget = Omit<ParsedRemoteWrite, "basicAuth" | "bearerToken"> & {
+    readonly basicAuth?: { readonly username: string; readonly password: Secret };
+    readonly bearerToken?: Secret;
+};
+
+export interface StackConfig extends Omit<
+    ParsedConfig,
+    "alerting" | "loki" | "jaeger" | "grafana" | "environment" | "prometheus"
+> {
     readonly stack: string;
     readonly environment: Environment;
+    readonly prometheus: Omit<ParsedConfig["prometheus"], "remoteWrite" | "cluster" | "ruleNamespaces"> & {
+        readonly remoteWrite: readonly RemoteWriteTarget[];
+        /** The external label `cluster`: prometheus.cluster, else kubernetes.context, else the stack's name. */
+        readonly cluster: string;
+        /** The namespaces whose PrometheusRules Prometheus loads. */
+        readonly ruleNamespaces: readonly string[];
+    };
     readonly alerting: Omit<ParsedConfig["alerting"], "slackWebhookUrl" | "pagerdutyRoutingKey" | "heartbeatUrl"> & {
         readonly slackWebhookUrl?: Secret;
         readonly pagerdutyRoutingKey?: Secret;
@@ -571,6 +642,20 @@ export interface StackConfig extends Omit<ParsedConfig, "alerting" | "loki" | "j
     };
 }
 
+/** The secrets of each remote-write target, below prometheus.remoteWrite[<n>]. */
+const remoteWriteSecretFields = ["basicAuth.password", "bearerToken"] as const;
+
+/** Whether a dotted config path (array indices as numbers) holds a secret, or is inside one. */
+function isSecretPath(path: string): boolean {
+    const within = (secretPath: string) => path === secretPath || path.startsWith(`${secretPath}.`);
+    if (secretPaths.some(within)) return true;
+    const index = /^prometheus\.remoteWrite\.(\d+)\./.exec(path)?.[1];
+    return (
+        index !== undefined &&
+        remoteWriteSecretFields.some((field) => within(`prometheus.remoteWrite.${index}.${field}`))
+    );
+}
+
 /** The config paths that hold secrets; each must be set with `pulumi config set --secret --path`. */
 export const secretPaths = [
     "alerting.slackWebhookUrl",
@@ -580,6 +665,48 @@ export const secretPaths = [
     "jaeger.storage.password",
     "grafana.database.password",
 ] as const;
+
+const quantityFactors: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+};
+/** Prometheus reads retentionSize in powers of two: 1KB is 1024 bytes, 1GB is 1 GiB. */
+const byteSizeFactors: Record<string, number> = {
+    B: 1,
+    KB: 2 ** 10,
+    MB: 2 ** 20,
+    GB: 2 ** 30,
+    TB: 2 ** 40,
+    PB: 2 ** 50,
+    EB: 2 ** 60,
+};
+
+/** The bytes of a Kubernetes quantity (already validated). */
+export function quantityBytes(quantity: string): number {
+    const [, number = "0", unit = ""] = /^(\d+(?:\.\d+)?)(\D*)$/.exec(quantity) ?? [];
+    return Number(number) * (quantityFactors[unit] ?? Number.NaN);
+}
+
+/** The bytes of a Prometheus byte size (already validated), as Prometheus counts them. */
+export function byteSizeBytes(size: string): number {
+    const [, number = "0", unit = ""] = /^(\d+(?:\.\d+)?)(\D+)$/.exec(size) ?? [];
+    return Number(number) * (byteSizeFactors[unit] ?? Number.NaN);
+}
+
+/** The share of the volume the TSDB may fill: compaction writes a new block before it deletes the old ones. */
+export const maxRetentionShare = 0.85;
 
 /** What the environment requires: the production-grade stacks refuse to run half-configured. */
 function environmentProblems(config: ParsedConfig, environment: Environment): string[] {
@@ -616,6 +743,39 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
             );
         }
     }
+    if (production && config.alerting.runbookBaseUrl === placeholderRunbookBaseUrl) {
+        problems.push(
+            `alerting.runbookBaseUrl: ${environment} must not keep the placeholder ${placeholderRunbookBaseUrl}: every alert links there; set it to where docs/runbooks is browsed`,
+        );
+    }
+    const { retentionSize, storage: prometheusVolume } = config.prometheus;
+    if (retentionSize !== undefined && prometheusVolume.enabled) {
+        const share = byteSizeBytes(retentionSize) / quantityBytes(prometheusVolume.size);
+        if (share > maxRetentionShare) {
+            const most = Math.floor((quantityBytes(prometheusVolume.size) * maxRetentionShare) / 2 ** 30);
+            problems.push(
+                `prometheus.retentionSize: ${retentionSize} is ${Math.round(share * 100)}% of prometheus.storage.size ${prometheusVolume.size}; ` +
+                    `at most ${maxRetentionShare * 100}% (here ${most}GB), so that compaction and the WAL have room (Prometheus counts 1GB as 1Gi)`,
+            );
+        }
+    }
+    const pairProblem = operatorPairProblem(
+        config.versions.kubePrometheusStack,
+        config.versions.prometheusOperatorCrds,
+    );
+    if (pairProblem !== undefined) problems.push(pairProblem);
+    config.prometheus.remoteWrite.forEach((target, index) => {
+        const at = `prometheus.remoteWrite[${index}]`;
+        // The name keys the target's credentials in the Secret, and the operator wants it unique.
+        if (config.prometheus.remoteWrite.findIndex((other) => other.name === target.name) !== index)
+            problems.push(`${at}.name: "${target.name}" names another target already; each needs its own name`);
+        if (target.basicAuth !== undefined && target.bearerToken !== undefined)
+            problems.push(`${at}.bearerToken: set basicAuth or bearerToken, not both (Prometheus takes one)`);
+        if (target.basicAuth !== undefined && target.basicAuth.password === undefined)
+            problems.push(
+                `${at}.basicAuth.password: required with basicAuth; ${setSecret(`${at}.basicAuth.password`)}`,
+            );
+    });
     if (config.loki.objectStorage !== undefined && config.loki.objectStorage.secretAccessKey === undefined) {
         problems.push(
             `loki.objectStorage.secretAccessKey: required with loki.objectStorage; ${setSecret("loki.objectStorage.secretAccessKey")}`,
@@ -701,7 +861,7 @@ function valueAt(object: unknown, path: string): unknown {
         );
 }
 
-function describeIssue(issue: z.core.$ZodIssue, topKey: string, secretPathsInKey: string[]): string[] {
+function describeIssue(issue: z.core.$ZodIssue, topKey: string): string[] {
     const path = [topKey, ...issue.path.map(String)].join(".");
     if (issue.code === "unrecognized_keys") {
         const allowed = allowedKeysAt(issue.path.map(String), topKey);
@@ -711,10 +871,13 @@ function describeIssue(issue: z.core.$ZodIssue, topKey: string, secretPathsInKey
             return `${path}.${key}: unknown key${hint}; allowed: ${allowed.join(", ")}`;
         });
     }
-    const isSecret = secretPathsInKey.some((secretPath) => path === secretPath || path.startsWith(`${secretPath}.`));
+    const isSecret = isSecretPath(path);
     if (issue.code === "invalid_type") {
         const got = issue.input === undefined ? "nothing" : isSecret ? typeof issue.input : shown(issue.input);
         return [`${path}: expected ${issue.expected}, got ${got}`];
+    }
+    if (issue.code === "invalid_key") {
+        return [`${path}: ${issue.issues.map((inner) => inner.message).join("; ")}`];
     }
     if (issue.code === "invalid_value" && "values" in issue) {
         const got = isSecret ? "a value not shown" : shown(issue.input);
@@ -785,8 +948,7 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
     if (!result.success) {
         for (const issue of result.error.issues) {
             const [topKey, ...rest] = issue.path.map(String);
-            const secretsInKey = secretPaths.filter((path) => path.startsWith(`${topKey}.`));
-            problems.push(...describeIssue({ ...issue, path: rest }, topKey ?? "", secretsInKey));
+            problems.push(...describeIssue({ ...issue, path: rest }, topKey ?? ""));
         }
         throw new ConfigError(problems);
     }
@@ -799,6 +961,13 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
             problems.push(`${path}: must be set as a secret: pulumi config set --secret --path ${path} <value>`);
         }
     }
+    config.prometheus.remoteWrite.forEach((target, index) => {
+        for (const field of remoteWriteSecretFields) {
+            const path = `prometheus.remoteWrite[${index}].${field}`;
+            if (valueAt(target, field) !== undefined && entries.prometheus?.secret !== true)
+                problems.push(`${path}: must be set as a secret: pulumi config set --secret --path '${path}' <value>`);
+        }
+    });
 
     const environment = config.environment ?? (environments as readonly string[]).find((name) => name === stack);
     if (environment === undefined) {
@@ -812,10 +981,29 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
 
     const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
     const { objectStorage } = config.loki;
+    const { cluster, ruleNamespaces, remoteWrite, ...prometheus } = config.prometheus;
     return {
         ...config,
         stack,
         environment: environment as Environment,
+        prometheus: {
+            ...prometheus,
+            cluster: cluster ?? config.kubernetes.context ?? stack,
+            ruleNamespaces: ruleNamespaces ?? [...new Set([config.kubernetes.namespace, config.stella.namespace])],
+            remoteWrite: remoteWrite.map(({ basicAuth, bearerToken, ...target }) => ({
+                ...target,
+                // environmentProblems has refused a basicAuth without its password.
+                ...(basicAuth === undefined
+                    ? {}
+                    : {
+                          basicAuth: {
+                              username: basicAuth.username,
+                              password: pulumi.secret(basicAuth.password as string),
+                          },
+                      }),
+                ...(bearerToken === undefined ? {} : { bearerToken: pulumi.secret(bearerToken) }),
+            })),
+        },
         alerting: {
             ...config.alerting,
             slackWebhookUrl: secret(config.alerting.slackWebhookUrl),

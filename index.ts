@@ -15,3 +15,4 @@ export const lokiPushUrl = outputs.lokiPushUrl;
 export const otlpGrpcEndpoint = outputs.otlpGrpcEndpoint;
 export const otlpHttpEndpoint = outputs.otlpHttpEndpoint;
 export const jaegerQueryUrl = outputs.jaegerQueryUrl;
+export const smokeExpectations = outputs.smokeExpectations;

@@ -11,7 +11,24 @@ import { Grafana } from "./components/grafana";
 import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
-import { PrometheusStack } from "./components/prometheus-stack";
+import { PrometheusStack, stellaJobs } from "./components/prometheus-stack";
+import { datasourceUids } from "./dashboards/model";
+
+/**
+ * What this stack configured, exported as the output `smokeExpectations`: what the post-deploy check
+ * (tools/smoke-check.ts) must find running.
+ */
+export interface SmokeExpectations {
+    /** STELLA's rule groups. */
+    readonly ruleGroups: readonly string[];
+    /** The scrape jobs whose `up` series must exist. */
+    readonly scrapeJobs: readonly string[];
+    /** Alertmanager's receivers, each with the integrations (slack_configs, pagerduty_configs, …) it has. */
+    readonly receivers: readonly { readonly name: string; readonly integrations: readonly string[] }[];
+    /** The uids of the Grafana data sources and dashboards this stack registers. */
+    readonly grafanaDataSources: readonly string[];
+    readonly grafanaDashboards: readonly string[];
+}
 
 /** What the stack exports: where people and STELLA's apps reach it. */
 export interface MonitoringStackOutputs {
@@ -24,7 +41,35 @@ export interface MonitoringStackOutputs {
     otlpGrpcEndpoint: string;
     otlpHttpEndpoint: string;
     jaegerQueryUrl: string;
+    /** What the post-deploy check (tools/smoke-check.ts) must find running. */
+    smokeExpectations: SmokeExpectations;
 }
+
+/**
+ * Whether cert-manager issues Grafana's certificate: through grafana.ingress.certManagerClusterIssuer or
+ * an issuer annotation of its own. Either may solve an HTTP-01 challenge in the monitoring namespace.
+ */
+export function usesCertManagerIssuer(ingress: StackConfig["grafana"]["ingress"]): boolean {
+    const annotations = Object.keys(ingress.annotations);
+    return (
+        ingress.enabled &&
+        (ingress.certManagerClusterIssuer !== undefined ||
+            annotations.includes("cert-manager.io/cluster-issuer") ||
+            annotations.includes("cert-manager.io/issuer"))
+    );
+}
+
+/**
+ * The Pod Security Standards labels of the namespace this program creates. node-exporter (hostNetwork,
+ * hostPID, hostPath of / and /proc) and Alloy (hostPath of /var/log) need host access, which only the
+ * privileged level admits; on a cluster whose default is baseline or restricted they would never start.
+ * audit stays at baseline, so the API server's audit log still names every pod that needs more (warn
+ * would print the same two DaemonSets on every `pulumi up`).
+ */
+export const podSecurityLabels = {
+    "pod-security.kubernetes.io/enforce": "privileged",
+    "pod-security.kubernetes.io/audit": "baseline",
+} as const;
 
 export function createMonitoringStack(config: StackConfig): MonitoringStackOutputs {
     if (config.alerting.slackWebhookUrl === undefined) {
@@ -57,7 +102,12 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
     const namespace = config.kubernetes.createNamespace
         ? new k8s.core.v1.Namespace(
               "monitoring-namespace",
-              { metadata: { name: namespaceName, labels: { "app.kubernetes.io/part-of": "stella-monitoring" } } },
+              {
+                  metadata: {
+                      name: namespaceName,
+                      labels: { "app.kubernetes.io/part-of": "stella-monitoring", ...podSecurityLabels },
+                  },
+              },
               { provider, protect },
           ).metadata.name
         : pulumi.output(namespaceName);
@@ -71,6 +121,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
                 namespace,
                 otlpNamespaces: [config.stella.namespace, ...config.networkPolicies.otlpNamespaces],
                 ingressControllerNamespace: config.networkPolicies.ingressControllerNamespace,
+                acmeHttp01Solver: usesCertManagerIssuer(config.grafana.ingress),
             },
             opts,
         );
@@ -85,6 +136,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             crdsVersion: versions.prometheusOperatorCrds,
             prometheus: config.prometheus,
             alertmanager: config.alertmanager,
+            environment: config.environment,
             alerting: config.alerting,
             stella: config.stella,
             slo: config.slo,
@@ -148,6 +200,13 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         opts,
     );
 
+    const dashboards = stellaDashboards({
+        stellaNamespace: config.stella.namespace,
+        monitoringNamespace: namespaceName,
+        metrics: config.stella.metrics,
+        thresholds: config.alerting.thresholds,
+        slo: config.slo,
+    });
     const grafana = new Grafana(
         "grafana",
         {
@@ -157,13 +216,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             datasourceUrls: { prometheus: prometheus.prometheusUrl, loki: loki.url, jaeger: jaeger.queryUrl },
             traceLogNamespaces: [config.stella.namespace],
             scrapeInterval: config.prometheus.scrapeInterval,
-            dashboards: stellaDashboards({
-                stellaNamespace: config.stella.namespace,
-                monitoringNamespace: namespaceName,
-                metrics: config.stella.metrics,
-                thresholds: config.alerting.thresholds,
-                slo: config.slo,
-            }),
+            dashboards,
             crds: prometheus.crds,
             protect,
             extraValues: extraValues.grafana,
@@ -181,5 +234,12 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         otlpGrpcEndpoint: jaeger.otlpGrpcEndpoint,
         otlpHttpEndpoint: jaeger.otlpHttpEndpoint,
         jaegerQueryUrl: jaeger.queryUrl,
+        smokeExpectations: {
+            ruleGroups: prometheus.ruleGroups.map((group) => group.name),
+            scrapeJobs: [stellaJobs.backend, stellaJobs.agents],
+            receivers: prometheus.receivers,
+            grafanaDataSources: Object.values(datasourceUids),
+            grafanaDashboards: dashboards.map((dashboard) => dashboard.uid),
+        },
     };
 }

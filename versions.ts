@@ -58,3 +58,57 @@ export const chartKeys = Object.keys(charts) as ChartKey[];
 export const defaultVersions: Record<ChartKey, string> = Object.fromEntries(
     chartKeys.map((key) => [key, charts[key].version]),
 ) as Record<ChartKey, string>;
+
+/**
+ * The Prometheus Operator version each chart version carries (its Chart.yaml appVersion, read from
+ * prometheus-community/helm-charts). kube-prometheus-stack runs the operator; prometheus-operator-crds
+ * installs the CRDs that operator reads: a pair of pins is known to match only when both carry the
+ * same operator version. A Renovate bump to a version missing here is refused until it is added.
+ */
+export const operatorVersions: Record<"kubePrometheusStack" | "prometheusOperatorCrds", Record<string, string>> = {
+    kubePrometheusStack: {
+        ...forOperator("v0.92.0", ["87.0.0", "87.0.1", "87.1.0", "87.2.0", "87.2.1", "87.3.0"]),
+        ...forOperator("v0.92.1", [
+            ...["87.4.0", "87.5.0", "87.5.1", "87.6.0", "87.7.0", "87.8.0", "87.9.0", "87.10.0", "87.10.1"],
+            ...["87.11.0", "87.12.0", "87.12.1", "87.12.2", "87.12.3", "87.12.4", "87.12.5", "87.13.0"],
+            ...["87.14.0", "87.15.0", "87.15.1", "87.15.2", "87.16.0", "87.16.1", "87.17.0", "87.18.0"],
+            ...["87.18.1", "87.19.0", "87.19.1", "87.19.2", "87.20.0", "87.21.0"],
+        ]),
+        ...forOperator("v0.93.0", [
+            ...["88.0.0", "88.0.1", "88.1.0", "88.1.1", "88.1.2", "88.1.3", "88.1.4", "88.1.5", "88.1.6"],
+            ...["88.2.0", "88.3.0"],
+        ]),
+        ...forOperator("v0.93.1", ["88.4.0", "88.5.0", "88.5.1", "88.5.2", "88.5.3"]),
+    },
+    prometheusOperatorCrds: {
+        ...forOperator("v0.92.0", ["30.0.0"]),
+        ...forOperator("v0.92.1", ["30.0.1"]),
+        ...forOperator("v0.93.0", ["31.0.0"]),
+        ...forOperator("v0.93.1", ["31.0.1"]),
+    },
+};
+
+function forOperator(operator: string, chartVersions: string[]): Record<string, string> {
+    return Object.fromEntries(chartVersions.map((version) => [version, operator]));
+}
+
+/**
+ * Why a kube-prometheus-stack and prometheus-operator-crds pair is refused, naming both keys; undefined
+ * when both carry the same operator version.
+ */
+export function operatorPairProblem(kubePrometheusStack: string, prometheusOperatorCrds: string): string | undefined {
+    const operator = operatorVersions.kubePrometheusStack[kubePrometheusStack];
+    const crdsOperator = operatorVersions.prometheusOperatorCrds[prometheusOperatorCrds];
+    const pair = `versions.kubePrometheusStack ${kubePrometheusStack} and versions.prometheusOperatorCrds ${prometheusOperatorCrds}`;
+    if (operator === undefined || crdsOperator === undefined) {
+        const unknown = operator === undefined ? "versions.kubePrometheusStack" : "versions.prometheusOperatorCrds";
+        return `${pair}: not a pair known to carry the same Prometheus Operator (${unknown} is not in operatorVersions in versions.ts; add it from the chart's appVersion)`;
+    }
+    if (operator !== crdsOperator) {
+        const matching = Object.entries(operatorVersions.prometheusOperatorCrds)
+            .filter(([, version]) => version === operator)
+            .map(([chart]) => chart);
+        return `${pair} do not match: the operator ${operator} would read the CRDs of ${crdsOperator}${matching.length > 0 ? `; pin prometheusOperatorCrds ${matching.join(" or ")}` : ""}`;
+    }
+    return undefined;
+}

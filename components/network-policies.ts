@@ -18,6 +18,14 @@ export const podLabels = {
     jaeger: { "app.kubernetes.io/name": "jaeger" },
 } as const;
 
+/**
+ * The label cert-manager puts on the HTTP-01 solver pods it starts in the Certificate's namespace, and
+ * the port they listen on (cert-manager's pkg/apis/acme/v1 SolverIdentificationLabelKey and
+ * pkg/issuer/acme/http acmeSolverListenPort). Not a chart's pod: tools/check-charts.ts cannot render it.
+ */
+export const http01SolverLabels = { "acme.cert-manager.io/http01-solver": "true" } as const;
+export const http01SolverPort = 8089;
+
 type Labels = Readonly<Record<string, string>>;
 
 interface Port {
@@ -41,12 +49,19 @@ export interface NetworkPolicyArgs {
     readonly otlpNamespaces: readonly string[];
     /** The ingress controller's namespace, the only way to Grafana; unset: Grafana is open to anyone (NodePort, LoadBalancer). */
     readonly ingressControllerNamespace?: string;
+    /**
+     * cert-manager issues Grafana's certificate with an ACME HTTP-01 challenge: its solver pods run here
+     * and must be reachable from the ingress controller. Default false.
+     */
+    readonly acmeHttp01Solver?: boolean;
 }
 
 const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ port, protocol: "TCP" }));
 
 /** The policies, as data. Pure. */
 export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
+    const throughIngressController: Peer =
+        args.ingressControllerNamespace === undefined ? "anyone" : { namespaces: [args.ingressControllerNamespace] };
     return [
         {
             name: "default-deny-ingress",
@@ -114,16 +129,21 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
             description: "People reach Grafana through the ingress controller; Grafana replicas gossip for alerting.",
             podSelector: podLabels.grafana,
             ingress: [
-                {
-                    from:
-                        args.ingressControllerNamespace === undefined
-                            ? "anyone"
-                            : { namespaces: [args.ingressControllerNamespace] },
-                    ports: tcp(3000),
-                },
+                { from: throughIngressController, ports: tcp(3000) },
                 { from: { pods: podLabels.grafana }, ports: [...tcp(9094), { port: 9094, protocol: "UDP" }] },
             ],
         },
+        ...(args.acmeHttp01Solver === true
+            ? [
+                  {
+                      name: "cert-manager-http01-solver",
+                      description:
+                          "The ACME server, and cert-manager's self-check, fetch the HTTP-01 challenge from cert-manager's solver pod through the ingress controller; without it Grafana's certificate is never issued or renewed.",
+                      podSelector: http01SolverLabels,
+                      ingress: [{ from: throughIngressController, ports: tcp(http01SolverPort) }],
+                  },
+              ]
+            : []),
     ];
 }
 

@@ -2,10 +2,11 @@
 // kube-state-metrics, node-exporter) with STELLA's scrape targets, rules and Alertmanager routing.
 // Chart values keys follow kube-prometheus-stack 88.x's values.yaml (../shared/charts.md, 5.1).
 
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { PersistentVolume, StackConfig } from "../config";
+import type { PersistentVolume, RemoteWriteTarget, StackConfig } from "../config";
 import { alertmanagerConfig, receiverSecretKeys } from "./alerting/alertmanager-config";
 import { stellaRuleGroups, type RuleGroup } from "./alerting/rules";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
@@ -26,6 +27,8 @@ export interface PrometheusStackArgs {
     readonly prometheus: StackConfig["prometheus"];
     /** Alertmanager sizing and storage. */
     readonly alertmanager: StackConfig["alertmanager"];
+    /** The environment, an external label of every series and alert sent out. */
+    readonly environment: string;
     /** Routing and the receiver credentials (secrets). */
     readonly alerting: StackConfig["alerting"];
     /** Where STELLA runs, how its pods are scraped, and its metric names. */
@@ -52,6 +55,8 @@ export interface PodMonitorSpec {
     readonly namespaceSelector: { readonly matchNames: readonly string[] };
     readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
     readonly podMetricsEndpoints: readonly Record<string, unknown>[];
+    /** How Prometheus parses a scrape whose Content-Type is missing or unknown. */
+    readonly fallbackScrapeProtocol?: string;
 }
 
 /** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
@@ -69,6 +74,8 @@ export interface PrometheusStackValuesArgs extends Omit<
     | "grafanaUrl"
 > {
     readonly releaseName: string;
+    /** The Secret holding the remote-write credentials, which the operator reads. */
+    readonly remoteWriteSecretName: string;
     /** The Secret holding the receiver credentials, mounted into Alertmanager. */
     readonly receiverSecretName: string;
     /** The Secret holding alertmanager.yaml, created by this component. */
@@ -90,6 +97,9 @@ function volumeClaimTemplate(volume: PersistentVolume) {
     };
 }
 
+/** The job labels of STELLA's scrape targets. */
+export const stellaJobs = { backend: "stella-backend", agents: "stella-agents" } as const;
+
 /** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
 export function podMonitor(
     job: string,
@@ -98,9 +108,11 @@ export function podMonitor(
     port: number,
     path: string,
     interval: string,
+    fallbackScrapeProtocol?: string,
 ): PodMonitorSpec {
     return {
         name: job,
+        ...(fallbackScrapeProtocol === undefined ? {} : { fallbackScrapeProtocol }),
         namespaceSelector: { matchNames: [namespace] },
         selector: { matchLabels },
         podMetricsEndpoints: [
@@ -114,6 +126,50 @@ export function podMonitor(
             },
         ],
     };
+}
+
+/** The keys of one remote-write target's credentials in the remote-write Secret. */
+export function remoteWriteSecretKeys(target: string) {
+    return { username: `${target}-username`, password: `${target}-password`, bearerToken: `${target}-bearer-token` };
+}
+
+/**
+ * A remote-write target as the operator takes it: credentials by reference to the Secret (the
+ * operator copies them into Prometheus' generated config Secret), never inline.
+ */
+export function remoteWriteSpec(target: RemoteWriteTarget, secretName: string): Record<string, unknown> {
+    const keys = remoteWriteSecretKeys(target.name);
+    const ref = (key: string) => ({ name: secretName, key });
+    return {
+        name: target.name,
+        url: target.url,
+        ...(Object.keys(target.headers).length === 0 ? {} : { headers: { ...target.headers } }),
+        ...(target.basicAuth === undefined
+            ? {}
+            : { basicAuth: { username: ref(keys.username), password: ref(keys.password) } }),
+        ...(target.bearerToken === undefined
+            ? {}
+            : { authorization: { type: "Bearer", credentials: ref(keys.bearerToken) } }),
+    };
+}
+
+/** The remote-write Secret's data: each target's credentials. Secrets stay Outputs. */
+export function remoteWriteSecretData(targets: readonly RemoteWriteTarget[]): Record<string, pulumi.Input<string>> {
+    const data: Record<string, pulumi.Input<string>> = {};
+    for (const target of targets) {
+        const keys = remoteWriteSecretKeys(target.name);
+        if (target.basicAuth !== undefined) {
+            data[keys.username] = target.basicAuth.username;
+            data[keys.password] = target.basicAuth.password;
+        }
+        if (target.bearerToken !== undefined) data[keys.bearerToken] = target.bearerToken;
+    }
+    return data;
+}
+
+/** A selector of namespaces by name. */
+function namespacesNamed(names: readonly string[]) {
+    return { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...names] }] };
 }
 
 /** kube-prometheus-stack's values. Pure. */
@@ -153,6 +209,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 podAntiAffinity: prometheus.podAntiAffinity,
                 retention: prometheus.retention,
                 ...(prometheus.retentionSize === undefined ? {} : { retentionSize: prometheus.retentionSize }),
+                // On every series and alert sent out (remote write, Alertmanager): two stacks writing to
+                // one store never collide. The operator adds prometheus and prometheus_replica itself.
+                externalLabels: { cluster: prometheus.cluster, environment: args.environment },
                 scrapeInterval: prometheus.scrapeInterval,
                 evaluationInterval: prometheus.evaluationInterval,
                 // Exemplars: the trace_id of sampled requests, which Grafana links to Jaeger.
@@ -163,7 +222,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 ...(prometheus.remoteWrite.length === 0
                     ? {}
                     : {
-                          remoteWrite: prometheus.remoteWrite.map((target) => ({ name: target.name, url: target.url })),
+                          remoteWrite: prometheus.remoteWrite.map((target) =>
+                              remoteWriteSpec(target, args.remoteWriteSecretName),
+                          ),
                       }),
                 // Select monitors, rules and probes from every namespace, whatever their labels: the
                 // chart's default only takes those labelled release=<release name>.
@@ -173,27 +234,36 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                 serviceMonitorSelectorNilUsesHelmValues: false,
                 podMonitorSelectorNilUsesHelmValues: false,
                 ruleSelectorNilUsesHelmValues: false,
+                // Rules only from the namespaces named (the stack's and STELLA's by default): another team's
+                // PrometheusRule with severity=critical would otherwise page STELLA's on-call. Monitors stay
+                // cluster-wide: scraping another team's pods pages nobody.
+                ruleNamespaceSelector: namespacesNamed(prometheus.ruleNamespaces),
                 probeSelectorNilUsesHelmValues: false,
                 scrapeConfigSelectorNilUsesHelmValues: false,
             },
             // Evictions (node drains, upgrades) keep at least one replica serving.
             podDisruptionBudget: { enabled: prometheus.replicas > 1, minAvailable: 1 },
+            // The replicas scrape at different instants, so their answers differ slightly: a client (Grafana)
+            // stays on one replica, and a dashboard does not flicker between the two on each refresh.
+            service: { sessionAffinity: "ClientIP" },
             additionalPodMonitors: [
                 podMonitor(
-                    "stella-backend",
+                    stellaJobs.backend,
                     stella.namespace,
                     { app: stella.backend.appLabel },
                     stella.backend.port,
                     stella.backend.metricsPath,
                     prometheus.scrapeInterval,
+                    stella.fallbackScrapeProtocol,
                 ),
                 podMonitor(
-                    "stella-agents",
+                    stellaJobs.agents,
                     stella.namespace,
                     { app: stella.agents.appLabel },
                     stella.agents.port,
                     stella.agents.metricsPath,
                     prometheus.scrapeInterval,
+                    stella.fallbackScrapeProtocol,
                 ),
                 ...(args.extraPodMonitors ?? []),
             ],
@@ -205,7 +275,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
             podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },
             alertmanagerSpec: {
                 replicas: alertmanager.replicas,
-                podAntiAffinity: prometheus.podAntiAffinity,
+                podAntiAffinity: alertmanager.podAntiAffinity,
                 retention: alertmanager.retention,
                 resources: containerResources(alertmanager.resources),
                 ...(alertmanager.storage.enabled ? { storage: volumeClaimTemplate(alertmanager.storage) } : {}),
@@ -224,6 +294,27 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
 }
 
 /**
+ * The annotations that make `pulumi up` wait for a Prometheus or Alertmanager the operator runs: the
+ * Kubernetes provider waits for every `pulumi.com/waitFor` condition of the patched object (True, and
+ * observed at the object's current generation, so a stale True from before an upgrade does not count).
+ * `trigger` changes with every upgrade, so that each one patches, and therefore waits, again.
+ */
+export function awaitOperatorWorkload(trigger: Record<string, pulumi.Input<string>>, timeoutSeconds: number) {
+    return {
+        // Available: every replica ready (a Pending pod is "Degraded"). Reconciled: the operator accepted
+        // the spec and generated the config (a rejected one is False).
+        "pulumi.com/waitFor": JSON.stringify(["condition=Available", "condition=Reconciled"]),
+        "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+        ...trigger,
+    };
+}
+
+/** The annotation that changes with every Helm upgrade of kube-prometheus-stack. */
+export const releaseRevisionKey = "stella-monitoring/awaited-release-revision";
+/** The annotation that changes with Alertmanager's config. */
+export const alertmanagerConfigHashKey = "stella-monitoring/awaited-config-sha256";
+
+/**
  * kube-prometheus-stack with STELLA's scrape targets and rules, and Alertmanager routing to Slack and
  * PagerDuty from credentials kept in a Kubernetes Secret.
  */
@@ -238,6 +329,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
     public readonly alertmanagerUrl: string;
     /** The rule groups that reach Prometheus. */
     public readonly ruleGroups: RuleGroup[];
+    /** Alertmanager's receivers and their integrations: the post-deploy check finds them in the running config. */
+    public readonly receivers: { name: string; integrations: string[] }[];
 
     constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:PrometheusStack", name, {}, opts);
@@ -270,12 +363,17 @@ export class PrometheusStack extends pulumi.ComponentResource {
             groupInterval: alerting.groupInterval,
             repeatInterval: alerting.repeatInterval,
         });
+        this.receivers = (config.receivers as Record<string, unknown>[]).map((receiver) => ({
+            name: String(receiver.name),
+            integrations: Object.keys(receiver).filter((key) => key.endsWith("_configs")),
+        }));
+        const configText = stringify(config);
         const configSecret = namedSecret(
             `${name}-alertmanager-config`,
             {
                 secretName: alertmanagerConfigSecretName,
                 namespace: args.namespace,
-                stringData: { "alertmanager.yaml": stringify(config) },
+                stringData: { "alertmanager.yaml": configText },
             },
             this,
         );
@@ -288,8 +386,23 @@ export class PrometheusStack extends pulumi.ComponentResource {
             grafanaUrl: args.grafanaUrl,
             monitoringNamespace: args.namespaceName,
         });
+        // The operator reads remote-write credentials from this Secret; the values only name its keys.
+        const remoteWriteSecretName = `${releaseName}-remote-write`;
+        const remoteWriteData = remoteWriteSecretData(args.prometheus.remoteWrite);
+        const remoteWriteSecret =
+            Object.keys(remoteWriteData).length === 0
+                ? []
+                : [
+                      namedSecret(
+                          `${name}-remote-write`,
+                          { secretName: remoteWriteSecretName, namespace: args.namespace, stringData: remoteWriteData },
+                          this,
+                      ),
+                  ];
         const values = prometheusStackValues({
             releaseName,
+            remoteWriteSecretName,
+            environment: args.environment,
             prometheus: args.prometheus,
             alertmanager: args.alertmanager,
             stella: args.stella,
@@ -331,8 +444,35 @@ export class PrometheusStack extends pulumi.ComponentResource {
             }),
             // Alertmanager mounts both Secrets; without them its pods would not start and the atomic
             // install would roll back.
-            { parent: this, dependsOn: [crds, receiverSecret, configSecret], protect: args.protect ?? false },
+            {
+                parent: this,
+                dependsOn: [crds, receiverSecret, configSecret, ...remoteWriteSecret],
+                protect: args.protect ?? false,
+            },
         );
+
+        // Helm waits for what it owns, not for the StatefulSets the operator creates afterwards: patch
+        // nothing but these annotations onto the Prometheus and Alertmanager resources, and the provider
+        // waits until the operator reports them available and reconciled.
+        const revision = this.release.status.revision.apply((value) => String(value));
+        const awaitWorkload = (kind: "Prometheus" | "Alertmanager", trigger: Record<string, pulumi.Input<string>>) =>
+            new k8s.apiextensions.CustomResourcePatch(
+                `${name}-await-${kind.toLowerCase()}`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind,
+                    metadata: {
+                        name: `${releaseName}-${kind.toLowerCase()}`,
+                        namespace: args.namespace,
+                        annotations: awaitOperatorWorkload({ [releaseRevisionKey]: revision, ...trigger }, 600),
+                    },
+                },
+                { parent: this, dependsOn: [this.release] },
+            );
+        awaitWorkload("Prometheus", {});
+        awaitWorkload("Alertmanager", {
+            [alertmanagerConfigHashKey]: createHash("sha256").update(configText).digest("hex"),
+        });
 
         const host = (service: string) => `${service}.${args.namespaceName}.svc.cluster.local`;
         this.prometheusUrl = `http://${host(`${releaseName}-prometheus`)}:9090`;

@@ -154,6 +154,7 @@ describe("lokiValues in distributed mode", () => {
                 slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
                 pagerdutyRoutingKey: "abcdefghijklmnopqrstuvwxyz",
                 heartbeatUrl: "https://hc-ping.example.com/x",
+                runbookBaseUrl: "https://git.example.org/sre/stella-monitoring/blob/main/docs/runbooks",
             },
             secret: true,
         },

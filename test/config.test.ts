@@ -24,6 +24,7 @@ function prodEntries(): Record<string, RawEntry> {
             slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/CANARYSLACK",
             pagerdutyRoutingKey: "CANARYPAGERDUTY0123456789",
             heartbeatUrl: "https://hc-ping.example.com/CANARYHEARTBEAT",
+            runbookBaseUrl: "https://git.example.org/sre/stella-monitoring/blob/main/docs/runbooks",
         }),
         loki: secret({
             replicas: 3,
@@ -313,6 +314,163 @@ describe("config", () => {
 
     it("lets a differently named stack choose its environment", () => {
         assert.equal(parseStackConfig("dev-alice", { environment: plain("dev") }).environment, "dev");
+    });
+
+    for (const stack of ["staging", "prod"]) {
+        it(`refuses ${stack} with the placeholder runbook host, naming alerting.runbookBaseUrl`, () => {
+            const entries = prodEntries();
+            const alerting = { ...(entries.alerting?.value as Record<string, unknown>) };
+            delete alerting.runbookBaseUrl;
+            const error = failure(stack, { ...entries, alerting: secret(alerting) });
+            assert.deepEqual(
+                error.problems.filter((problem) => problem.startsWith("alerting.runbookBaseUrl:")).length,
+                1,
+                error.message,
+            );
+            assert.match(error.message, /alerting\.runbookBaseUrl: .*placeholder https:\/\/git\.stella\.example\.com/);
+            parseStackConfig(stack, entries);
+        });
+    }
+
+    it("lets dev keep the placeholder runbook host", () => {
+        assert.match(parseStackConfig("dev", {}).alerting.runbookBaseUrl, /git\.stella\.example\.com/);
+    });
+
+    it("refuses a retention size above 85% of Prometheus' volume, naming both keys", () => {
+        const withRetention = (retentionSize: string, size: string) =>
+            plain({ retentionSize, storage: { enabled: true, size } });
+        // Prometheus counts 1GB as 1GiB: 90GB on 100Gi is 90%, 85GB exactly 85%.
+        const error = failure("dev", { prometheus: withRetention("90GB", "100Gi") });
+        assert.deepEqual(error.problems, [
+            "prometheus.retentionSize: 90GB is 90% of prometheus.storage.size 100Gi; at most 85% (here 85GB), so that compaction and the WAL have room (Prometheus counts 1GB as 1Gi)",
+        ]);
+        assert.match(
+            failure("dev", { prometheus: withRetention("18GB", "20Gi") }).message,
+            /90% of prometheus\.storage\.size 20Gi/,
+        );
+        // Decimal volumes are smaller than their binary names: 85GB of a 100G volume is 91%.
+        assert.match(failure("dev", { prometheus: withRetention("85GB", "100G") }).message, /91%/);
+        assert.match(failure("dev", { prometheus: withRetention("1TB", "1000Gi") }).message, /102%/);
+        parseStackConfig("dev", { prometheus: withRetention("85GB", "100Gi") });
+        parseStackConfig("dev", { prometheus: withRetention("16GB", "20Gi") });
+        parseStackConfig("dev", { prometheus: withRetention("850MB", "1Gi") });
+        // Without a volume (emptyDir) there is no size to compare with.
+        parseStackConfig("dev", { prometheus: plain({ retentionSize: "90GB", storage: { size: "10Gi" } }) });
+    });
+
+    it("refuses a kube-prometheus-stack and CRD pair not known to carry the same operator, naming both keys", () => {
+        const mismatch = failure("dev", { versions: plain({ prometheusOperatorCrds: "30.0.1" }) });
+        assert.deepEqual(mismatch.problems, [
+            "versions.kubePrometheusStack 88.5.3 and versions.prometheusOperatorCrds 30.0.1 do not match: the operator v0.93.1 would read the CRDs of v0.92.1; pin prometheusOperatorCrds 31.0.1",
+        ]);
+        const unknown = failure("dev", { versions: plain({ kubePrometheusStack: "89.0.0" }) });
+        assert.match(
+            unknown.message,
+            /versions\.kubePrometheusStack 89\.0\.0 and versions\.prometheusOperatorCrds 31\.0\.1: not a pair known .*versions\.kubePrometheusStack is not in operatorVersions/,
+        );
+        // kube-prometheus-stack 88.3.0 still ran v0.93.0 while prometheus-operator-crds 31.0.1 was v0.93.1.
+        assert.match(
+            failure("dev", { versions: plain({ kubePrometheusStack: "88.3.0" }) }).message,
+            /pin prometheusOperatorCrds 31\.0\.0/,
+        );
+        parseStackConfig("dev", {
+            versions: plain({ kubePrometheusStack: "87.21.0", prometheusOperatorCrds: "30.0.1" }),
+        });
+    });
+
+    it("gives Alertmanager its own, soft, anti-affinity", () => {
+        const config = parseStackConfig("dev", { prometheus: plain({ podAntiAffinity: "hard" }) });
+        assert.equal(config.prometheus.podAntiAffinity, "hard");
+        assert.equal(config.alertmanager.podAntiAffinity, "soft");
+    });
+
+    it("loads rules from the stack's and STELLA's namespaces unless told otherwise", () => {
+        assert.deepEqual(parseStackConfig("dev", {}).prometheus.ruleNamespaces, ["monitoring", "ai-agents"]);
+        assert.deepEqual(
+            parseStackConfig("dev", { stella: plain({ namespace: "monitoring" }) }).prometheus.ruleNamespaces,
+            ["monitoring"],
+        );
+        assert.deepEqual(
+            parseStackConfig("dev", { prometheus: plain({ ruleNamespaces: ["monitoring", "stella-jobs"] }) }).prometheus
+                .ruleNamespaces,
+            ["monitoring", "stella-jobs"],
+        );
+        assert.match(
+            failure("dev", { prometheus: plain({ ruleNamespaces: ["Bad_NS"] }) }).message,
+            /prometheus\.ruleNamespaces\.0: expected a DNS label/,
+        );
+    });
+
+    it("names the cluster label after the context, else the stack", () => {
+        assert.equal(parseStackConfig("dev", {}).prometheus.cluster, "dev");
+        assert.equal(
+            parseStackConfig("dev", { kubernetes: plain({ context: "kind-stella" }) }).prometheus.cluster,
+            "kind-stella",
+        );
+        assert.equal(
+            parseStackConfig("dev", {
+                kubernetes: plain({ context: "kind-stella" }),
+                prometheus: plain({ cluster: "eu-1" }),
+            }).prometheus.cluster,
+            "eu-1",
+        );
+    });
+
+    it("takes remote-write credentials only as secrets, never echoing them", async () => {
+        const target = { name: "mimir", url: "https://mimir.example.com/api/v1/push" };
+        const config = parseStackConfig("dev", {
+            prometheus: secret({
+                remoteWrite: [
+                    {
+                        ...target,
+                        headers: { "X-Scope-OrgID": "stella-dev" },
+                        basicAuth: { username: "u", password: "CANARY-RW" },
+                    },
+                    { name: "thanos", url: "https://thanos.example.com/api/v1/receive", bearerToken: "CANARY-TOKEN" },
+                ],
+            }),
+        });
+        const [mimir, thanos] = config.prometheus.remoteWrite;
+        assert.deepEqual(mimir?.headers, { "X-Scope-OrgID": "stella-dev" });
+        assert.ok(mimir?.basicAuth !== undefined && pulumi.Output.isInstance(mimir.basicAuth.password));
+        assert.equal(await pulumi.isSecret(mimir.basicAuth.password), true);
+        assert.ok(thanos?.bearerToken !== undefined && (await pulumi.isSecret(thanos.bearerToken)));
+
+        const plainText = failure("dev", {
+            prometheus: plain({ remoteWrite: [{ ...target, bearerToken: "CANARY-TOKEN" }] }),
+        });
+        assert.match(plainText.message, /prometheus\.remoteWrite\[0\]\.bearerToken: must be set as a secret/);
+        const both = failure("dev", {
+            prometheus: secret({
+                remoteWrite: [
+                    { ...target, bearerToken: "CANARY-T", basicAuth: { username: "u", password: "CANARY-P" } },
+                ],
+            }),
+        });
+        assert.match(both.message, /prometheus\.remoteWrite\[0\]\.bearerToken: set basicAuth or bearerToken, not both/);
+        const noPassword = failure("dev", {
+            prometheus: plain({ remoteWrite: [{ ...target, basicAuth: { username: "u" } }] }),
+        });
+        assert.match(noPassword.message, /prometheus\.remoteWrite\[0\]\.basicAuth\.password: required with basicAuth/);
+        const wrongType = failure("dev", { prometheus: secret({ remoteWrite: [{ ...target, bearerToken: 12345 }] }) });
+        assert.match(wrongType.message, /prometheus\.remoteWrite\.0\.bearerToken: expected string, got number/);
+        const header = failure("dev", {
+            prometheus: plain({ remoteWrite: [{ ...target, headers: { Authorization: "Bearer x" } }] }),
+        });
+        assert.match(header.message, /prometheus\.remoteWrite\.0\.headers\.Authorization: .*bearerToken or basicAuth/);
+        const twice = failure("dev", {
+            prometheus: plain({ remoteWrite: [target, { ...target, url: "https://b.example.com/push" }] }),
+        });
+        assert.match(twice.message, /prometheus\.remoteWrite\[1\]\.name: "mimir" names another target already/);
+        for (const error of [plainText, both, wrongType, header]) assert.doesNotMatch(error.message, /CANARY|12345/);
+    });
+
+    it("falls back to the Prometheus text format for STELLA's scrapes unless told otherwise", () => {
+        assert.equal(parseStackConfig("dev", {}).stella.fallbackScrapeProtocol, "PrometheusText0.0.4");
+        assert.match(
+            failure("dev", { stella: plain({ fallbackScrapeProtocol: "text/html" }) }).message,
+            /stella\.fallbackScrapeProtocol: expected one of "PrometheusText0\.0\.4"/,
+        );
     });
 
     it("reports every problem at once", () => {

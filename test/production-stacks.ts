@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
 import { parse } from "yaml";
+import { byteSizeBytes, quantityBytes } from "../config";
 import { chartKeys } from "../versions";
 import { canaries, describeStack, devResources, get } from "./stack-harness";
 
@@ -22,6 +23,7 @@ const productionResources = [
         "loki",
         "jaeger",
         "grafana",
+        "cert-manager-http01-solver",
     ].map((policy) => `kubernetes:networking.k8s.io/v1:NetworkPolicy network-policies-${policy}`),
 ];
 
@@ -29,6 +31,8 @@ export interface ProductionSizes {
     readonly prometheusReplicas: number;
     readonly prometheusRetention: string;
     readonly prometheusStorage: string;
+    readonly prometheusRetentionSize: string;
+    readonly prometheusAntiAffinity: "soft" | "hard";
     readonly lokiReplicas: number;
     readonly jaegerReplicas: number;
     readonly grafanaHost: string;
@@ -110,6 +114,58 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 assert.equal(get(release("loki"), `values.defaults.podAnnotations.${key}`), "loki-object-storage-v1");
                 assert.equal(get(release("jaeger"), `values.jaeger.podLabels.${key}`), "jaeger-storage-v1");
                 assert.equal(get(release("grafana"), `values.podAnnotations.${key}`), "grafana-admin-v1");
+            });
+            it("admits the ingress controller to cert-manager's HTTP-01 solver pods, which issue Grafana's certificate", () => {
+                const policy = result().resources.find(
+                    (r) =>
+                        r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
+                        get(r.inputs, "metadata.name") === "cert-manager-http01-solver",
+                );
+                assert.ok(policy, "no NetworkPolicy for the HTTP-01 solver");
+                assert.deepEqual(get(policy.inputs, "spec.podSelector"), {
+                    matchLabels: { "acme.cert-manager.io/http01-solver": "true" },
+                });
+                assert.deepEqual(get(policy.inputs, "spec.ingress"), [
+                    {
+                        from: [
+                            {
+                                namespaceSelector: {
+                                    matchExpressions: [
+                                        {
+                                            key: "kubernetes.io/metadata.name",
+                                            operator: "In",
+                                            values: ["ingress-nginx"],
+                                        },
+                                    ],
+                                },
+                            },
+                        ],
+                        ports: [{ port: 8089, protocol: "TCP" }],
+                    },
+                ]);
+            });
+            it("spreads Alertmanager by its own setting, not Prometheus'", () => {
+                const values = release("kube-prometheus-stack");
+                assert.equal(
+                    get(values, "values.prometheus.prometheusSpec.podAntiAffinity"),
+                    sizes.prometheusAntiAffinity,
+                );
+                assert.equal(get(values, "values.alertmanager.alertmanagerSpec.podAntiAffinity"), "soft");
+            });
+            it("keeps the TSDB within 85% of its volume", () => {
+                const spec = get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec");
+                assert.equal(get(spec, "retentionSize"), sizes.prometheusRetentionSize);
+                assert.ok(
+                    byteSizeBytes(sizes.prometheusRetentionSize) <= 0.85 * quantityBytes(sizes.prometheusStorage),
+                );
+            });
+            it("links alerts to runbooks on a real host", () => {
+                const rules = result().files.get("prometheus-rules.yaml") ?? "";
+                assert.doesNotMatch(rules, /git\.stella\.example\.com/);
+                assert.match(
+                    rules,
+                    /runbook_url: https:\/\/github\.com\/stella-platform\/stella-monitoring\/blob\/main\/docs\/runbooks\/HighErrorRate\.md/,
+                );
             });
             it("pins every chart version in the stack file", () => {
                 assert.deepEqual(Object.keys(pinned).sort(), [...chartKeys].sort());

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { promote } from "../tools/promote";
+import { promote, stackFileAt } from "../tools/promote";
 
 const staging = `# staging: the first to run a new chart
 config:
@@ -76,20 +76,108 @@ describe("promote", () => {
         assert.equal(readFileSync(join(root, "Pulumi.prod.yaml"), "utf8"), once);
     });
 
-    it("with --check, names each chart the target pins and the source does not run, and writes nothing", () => {
-        const root = fixture();
-        const result = promote({ root, from: "staging", to: "prod", check: true });
-        assert.deepEqual(
-            result.problems.map((problem) => problem.split(":")[0]),
-            ["kubePrometheusStack", "grafana", "jaeger"],
-        );
-        assert.match(
-            result.problems[2] ?? "",
-            /jaeger: prod pins 4\.11\.1, which staging does not run \(staging: not pinned\)/,
-        );
-        assert.equal(readFileSync(join(root, "Pulumi.prod.yaml"), "utf8"), prod);
-        promote({ root, from: "staging", to: "prod", check: false });
-        assert.deepEqual(promote({ root, from: "staging", to: "prod", check: true }).problems, []);
+    describe("--check: a change may set only versions staging runs", () => {
+        // prod at the base revision of a pull request, lagging staging (which Renovate bumped).
+        const prodAtBase = `config:
+  stella-monitoring:versions:
+    kubePrometheusStack: 88.4.0
+    prometheusOperatorCrds: 31.0.1
+    loki: 18.10.0
+    grafana: 12.11.1
+`;
+        const stagingAhead = `config:
+  stella-monitoring:versions:
+    kubePrometheusStack: 88.5.3 # bumped by Renovate
+    prometheusOperatorCrds: 31.0.1
+    loki: 18.11.0
+    grafana: 12.12.0
+`;
+        const check = (prodNow: string, staging = stagingAhead) => {
+            const root = mkdtempSync(join(tmpdir(), "promote-check-"));
+            writeFileSync(join(root, "Pulumi.staging.yaml"), staging);
+            writeFileSync(join(root, "Pulumi.prod.yaml"), prodNow);
+            const result = promote({ root, from: "staging", to: "prod", check: true, base: prodAtBase });
+            assert.equal(readFileSync(join(root, "Pulumi.prod.yaml"), "utf8"), prodNow, "--check writes nothing");
+            return result.problems;
+        };
+
+        it("passes while prod lags staging (a Renovate pull request touches staging only)", () => {
+            assert.deepEqual(check(prodAtBase), []);
+        });
+
+        it("fails, naming the chart, when prod is changed to a version staging does not run", () => {
+            const problems = check(prodAtBase.replace("grafana: 12.11.1", "grafana: 12.13.0"));
+            assert.deepEqual(problems, [
+                "grafana: prod changes to 12.13.0 (was 12.11.1), which staging does not run (staging: 12.12.0); promote what staging runs instead",
+            ]);
+            // A chart prod did not pin before counts as changed too.
+            assert.match(
+                check(`${prodAtBase}    jaeger: 4.11.1\n`).join("\n"),
+                /^jaeger: prod changes to 4\.11\.1 \(was not pinned\), which staging does not run \(staging: not pinned\)/,
+            );
+        });
+
+        it("passes a promotion, whole or of one chart", () => {
+            const root = mkdtempSync(join(tmpdir(), "promote-check-"));
+            writeFileSync(join(root, "Pulumi.staging.yaml"), stagingAhead);
+            writeFileSync(join(root, "Pulumi.prod.yaml"), prodAtBase);
+            promote({ root, from: "staging", to: "prod", check: false });
+            const promoted = readFileSync(join(root, "Pulumi.prod.yaml"), "utf8");
+            assert.deepEqual(check(promoted), []);
+            assert.deepEqual(check(prodAtBase.replace("grafana: 12.11.1", "grafana: 12.12.0")), []);
+        });
+
+        it("takes every pin of a new target file as changed", () => {
+            const root = mkdtempSync(join(tmpdir(), "promote-check-"));
+            writeFileSync(join(root, "Pulumi.staging.yaml"), stagingAhead);
+            writeFileSync(join(root, "Pulumi.prod.yaml"), prodAtBase);
+            const problems = promote({ root, from: "staging", to: "prod", check: true, base: null }).problems;
+            assert.deepEqual(
+                problems.map((problem) => problem.split(":")[0]),
+                ["kubePrometheusStack", "loki", "grafana"],
+            );
+        });
+
+        it("refuses a kube-prometheus-stack and CRD pair not known to match, in either file, naming both keys", () => {
+            const mismatched = prodAtBase.replace("prometheusOperatorCrds: 31.0.1", "prometheusOperatorCrds: 30.0.1");
+            assert.deepEqual(check(prodAtBase, mismatched.replace("88.4.0", "88.5.3")), [
+                "Pulumi.staging.yaml: versions.kubePrometheusStack 88.5.3 and versions.prometheusOperatorCrds 30.0.1 do not match: the operator v0.93.1 would read the CRDs of v0.92.1; pin prometheusOperatorCrds 31.0.1",
+            ]);
+            const unknownPair = check(
+                prodAtBase.replace("kubePrometheusStack: 88.4.0", "kubePrometheusStack: 89.0.0"),
+                stagingAhead.replace("88.5.3", "89.0.0"),
+            );
+            assert.equal(unknownPair.length, 2);
+            for (const stack of ["staging", "prod"])
+                assert.ok(
+                    unknownPair.some((problem) =>
+                        problem.startsWith(
+                            `Pulumi.${stack}.yaml: versions.kubePrometheusStack 89.0.0 and versions.prometheusOperatorCrds 31.0.1: not a pair known`,
+                        ),
+                    ),
+                    unknownPair.join("\n"),
+                );
+        });
+
+        it("reads the base from git: a clean tree passes, an edit of prod to a version staging does not run fails", () => {
+            const root = mkdtempSync(join(tmpdir(), "promote-git-"));
+            const git = (...args: string[]) =>
+                spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+                    cwd: root,
+                    encoding: "utf8",
+                });
+            writeFileSync(join(root, "Pulumi.staging.yaml"), stagingAhead);
+            writeFileSync(join(root, "Pulumi.prod.yaml"), prodAtBase);
+            assert.equal(git("init", "-q").status, 0);
+            assert.equal(git("add", ".").status, 0);
+            assert.equal(git("commit", "-qm", "base").status, 0);
+            assert.equal(stackFileAt(root, "prod", "HEAD"), prodAtBase);
+            assert.equal(stackFileAt(root, "qa", "HEAD"), null);
+            assert.throws(
+                () => stackFileAt(root, "prod", "no-such-revision"),
+                /cannot read Pulumi\.prod\.yaml at no-such-revision/,
+            );
+        });
     });
 
     it("refuses a source without versions", () => {
@@ -105,7 +193,7 @@ describe("promote", () => {
         const root = resolve(__dirname, "..");
         const result = spawnSync(
             join(root, "node_modules", ".bin", "tsx"),
-            ["tools/promote.ts", "--from", "staging", "--to", "prod", "--check"],
+            ["tools/promote.ts", "--from", "staging", "--to", "prod", "--check", "--base", "HEAD"],
             {
                 cwd: root,
                 encoding: "utf8",

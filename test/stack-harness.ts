@@ -4,10 +4,11 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { parse } from "yaml";
 import { renderStack, type RenderResult } from "../tools/render";
 import type { ConfigOverride } from "../tools/offline-config";
 import type { RegisteredResource } from "../tools/recording-mocks";
@@ -64,6 +65,8 @@ export const devResources = [
     "kubernetes:core/v1:Secret prometheus-alertmanager-config",
     "kubernetes:helm.sh/v3:Release prometheus",
     "kubernetes:helm.sh/v3:Release prometheus-crds",
+    "kubernetes:monitoring.coreos.com/v1:PrometheusPatch prometheus-await-prometheus",
+    "kubernetes:monitoring.coreos.com/v1:AlertmanagerPatch prometheus-await-alertmanager",
     "stella:monitoring:HealthProbes health-probes",
     "kubernetes:helm.sh/v3:Release health-probes",
     "stella:monitoring:Loki loki",
@@ -101,6 +104,14 @@ export interface StackExpectations {
         result: () => RenderResult;
         release: (name: string) => Record<string, unknown>;
     }) => void;
+}
+
+/** The config of a stack file, keyed as written (`stella-monitoring:<key>`). */
+function readStackFile(stack: string): Record<string, Record<string, string> | undefined> {
+    const file = parse(readFileSync(join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, Record<string, string>>;
+    };
+    return file.config ?? {};
 }
 
 function byUrn(resources: RegisteredResource[], urn: string | null): RegisteredResource | undefined {
@@ -309,6 +320,147 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 assert.equal(route(["alertname=Watchdog", "severity=none"]), "heartbeat");
             });
         }
+
+        it("writes every resource's inputs into resources.json: Namespace, NetworkPolicies, Secrets redacted", () => {
+            const written = JSON.parse(result.files.get("resources.json") ?? "[]") as {
+                urn: string;
+                type: string;
+                inputs: Record<string, unknown>;
+            }[];
+            assert.equal(written.length, resources().length);
+            for (const [index, resource] of resources().entries()) {
+                const entry = written[index];
+                assert.equal(entry?.urn, resource.urn);
+                if (resource.type === "kubernetes:helm.sh/v3:Release") {
+                    // The values live in helm/<release>.json; the rest of the inputs are here.
+                    const { values, ...rest } = resource.inputs;
+                    assert.deepEqual(entry?.inputs, rest);
+                    const helmFile = JSON.parse(
+                        result.files.get(`helm/${String(resource.inputs.name)}.json`) ?? "{}",
+                    ) as {
+                        values?: unknown;
+                    };
+                    assert.deepEqual(helmFile.values, values);
+                } else {
+                    assert.deepEqual(entry?.inputs, resource.inputs, `${resource.type} ${resource.name}`);
+                }
+            }
+            const namespace = written.find((entry) => entry.type === "kubernetes:core/v1:Namespace");
+            assert.equal(
+                (get(namespace?.inputs, "metadata.labels") as Record<string, string>)[
+                    "pod-security.kubernetes.io/enforce"
+                ],
+                "privileged",
+            );
+            const secretsWritten = written.filter((entry) => entry.type === "kubernetes:core/v1:Secret");
+            assert.ok(secretsWritten.length >= 3);
+            for (const entry of secretsWritten) assert.equal(get(entry.inputs, "stringData"), "[secret]");
+            for (const entry of written.filter((e) => e.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy"))
+                assert.ok(Array.isArray(get(entry.inputs, "spec.ingress")), entry.urn);
+        });
+
+        it("labels every series and alert it sends out with its cluster and environment", () => {
+            const spec = get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec") as Record<
+                string,
+                unknown
+            >;
+            const stackFile = readStackFile(stack);
+            assert.deepEqual(spec.externalLabels, {
+                cluster: stackFile["stella-monitoring:kubernetes"]?.context ?? stack,
+                environment: stack,
+            });
+        });
+
+        it("loads rules only from the stack's and STELLA's namespaces; monitors stay cluster-wide", () => {
+            const spec = get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec") as Record<
+                string,
+                unknown
+            >;
+            assert.deepEqual(spec.ruleNamespaceSelector, {
+                matchExpressions: [
+                    { key: "kubernetes.io/metadata.name", operator: "In", values: ["monitoring", "ai-agents"] },
+                ],
+            });
+            assert.equal(spec.ruleSelectorNilUsesHelmValues, false);
+            for (const key of [
+                "serviceMonitorNamespaceSelector",
+                "podMonitorNamespaceSelector",
+                "probeNamespaceSelector",
+            ])
+                assert.equal(spec[key], undefined, key);
+        });
+
+        it("keeps each client on one Prometheus replica", () => {
+            assert.equal(
+                get(release("kube-prometheus-stack"), "values.prometheus.service.sessionAffinity"),
+                "ClientIP",
+            );
+        });
+
+        it("parses STELLA's scrapes as Prometheus text when they come without a usable Content-Type", () => {
+            const monitors = get(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
+                name: string;
+                fallbackScrapeProtocol?: string;
+            }[];
+            for (const job of ["stella-backend", "stella-agents"])
+                assert.equal(monitors.find((m) => m.name === job)?.fallbackScrapeProtocol, "PrometheusText0.0.4", job);
+        });
+
+        it("waits in pulumi up until the operator reports Prometheus and Alertmanager available and reconciled", () => {
+            for (const kind of ["Prometheus", "Alertmanager"]) {
+                const patch = resources().find((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}Patch`);
+                assert.ok(patch, `no ${kind}Patch`);
+                assert.equal(get(patch.inputs, "metadata.name"), `kube-prometheus-stack-${kind.toLowerCase()}`);
+                assert.equal(get(patch.inputs, "metadata.namespace"), "monitoring");
+                // Nothing but annotations: the chart keeps owning the spec.
+                assert.deepEqual(Object.keys(patch.inputs).sort(), ["apiVersion", "kind", "metadata"]);
+                const annotations = get(patch.inputs, "metadata.annotations") as Record<string, string>;
+                assert.deepEqual(JSON.parse(annotations["pulumi.com/waitFor"] ?? "[]"), [
+                    "condition=Available",
+                    "condition=Reconciled",
+                ]);
+                assert.equal(annotations["pulumi.com/skipAwait"], undefined);
+                // Re-applied, so awaited again, after every upgrade of the release (its revision).
+                assert.equal(annotations["stella-monitoring/awaited-release-revision"], "1");
+                assert.ok(patch.parent?.endsWith("stella:monitoring:PrometheusStack::prometheus"));
+            }
+        });
+
+        it("tells the smoke check exactly what it registered: rule groups, receivers, data sources, dashboards", () => {
+            const expected = result.outputs.smokeExpectations as {
+                ruleGroups: string[];
+                scrapeJobs: string[];
+                receivers: { name: string; integrations: string[] }[];
+                grafanaDataSources: string[];
+                grafanaDashboards: string[];
+            };
+            const rules = parse(result.files.get("prometheus-rules.yaml") ?? "") as { groups: { name: string }[] };
+            assert.deepEqual(
+                expected.ruleGroups,
+                rules.groups.map((group) => group.name),
+            );
+            const alertmanager = parse(result.files.get("alertmanager.yaml") ?? "") as {
+                receivers: Record<string, unknown>[];
+            };
+            assert.deepEqual(
+                expected.receivers.map((receiver) => receiver.name),
+                alertmanager.receivers.map((receiver) => receiver.name),
+            );
+            const datasources = JSON.parse(result.files.get("datasources.json") ?? "[]") as { uid: string }[];
+            assert.deepEqual([...expected.grafanaDataSources].sort(), datasources.map((source) => source.uid).sort());
+            const dashboards = [...result.files.keys()]
+                .filter((path) => path.startsWith("dashboards/"))
+                .map((path) => path.slice("dashboards/".length, -".json".length));
+            assert.deepEqual([...expected.grafanaDashboards].sort(), dashboards.sort());
+            const monitors = get(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
+                name: string;
+            }[];
+            for (const job of expected.scrapeJobs)
+                assert.ok(
+                    monitors.some((monitor) => monitor.name === job),
+                    job,
+                );
+        });
 
         expectations.extra?.({ result: () => result, release });
     });

@@ -8,6 +8,8 @@ import { renderStack, type RenderResult } from "../tools/render";
 import { canaryOverrides, get } from "./stack-harness";
 
 const databasePassword = "CANARY-grafana-database-password";
+const remoteWritePassword = "CANARY-remote-write-password";
+const remoteWriteToken = "CANARY-remote-write-bearer-token";
 
 describe("prod with HA Grafana, distributed Loki and remote write", () => {
     let result: RenderResult;
@@ -30,6 +32,16 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
                     value: "https://mimir.example.com/api/v1/push",
                     secret: false,
                 },
+                { path: "prometheus.remoteWrite[0].headers.X-Scope-OrgID", value: "stella-prod", secret: false },
+                { path: "prometheus.remoteWrite[0].basicAuth.username", value: "stella", secret: false },
+                { path: "prometheus.remoteWrite[0].basicAuth.password", value: remoteWritePassword, secret: true },
+                { path: "prometheus.remoteWrite[1].name", value: "thanos", secret: false },
+                {
+                    path: "prometheus.remoteWrite[1].url",
+                    value: "https://thanos-receive.example.com/api/v1/receive",
+                    secret: false,
+                },
+                { path: "prometheus.remoteWrite[1].bearerToken", value: remoteWriteToken, secret: true },
             ],
         });
     });
@@ -58,13 +70,41 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
         assert.ok(secret?.secretInputPaths.some((path) => "stringData.password".startsWith(path)));
     });
 
-    it("never shows the database password in plain text", () => {
+    it("never shows the database password or a remote-write credential in plain text", () => {
         const everything = [
             JSON.stringify(result.resources.map((r) => r.inputs)),
             JSON.stringify(result.outputs),
             ...result.files.values(),
         ].join("\n");
-        assert.ok(!everything.includes(databasePassword));
+        for (const canary of [databasePassword, remoteWritePassword, remoteWriteToken])
+            assert.ok(!everything.includes(canary), canary);
+    });
+
+    it("gives the operator the remote-write credentials through a Secret, and the values only its keys", () => {
+        const secret = result.resources.find(
+            (r) =>
+                r.type === "kubernetes:core/v1:Secret" &&
+                get(r.inputs, "metadata.name") === "kube-prometheus-stack-remote-write",
+        );
+        assert.ok(secret, "no remote-write Secret");
+        assert.equal(get(secret.inputs, "metadata.namespace"), "monitoring");
+        assert.deepEqual(get(secret.plainInputs, "stringData"), {
+            "mimir-username": "stella",
+            "mimir-password": remoteWritePassword,
+            "thanos-bearer-token": remoteWriteToken,
+        });
+        assert.ok(secret.secretInputPaths.includes("stringData"));
+        // The release waits for the Secret: the operator would not reconcile without it.
+        const kps = result.resources.find(
+            (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "kube-prometheus-stack",
+        );
+        assert.ok(kps);
+        assert.ok(kps.dependsOn.includes(secret.urn));
+        // The values are plain: no Output, nothing secret.
+        assert.deepEqual(
+            kps.secretInputPaths.filter((path) => path.startsWith("values")),
+            [],
+        );
     });
 
     it("gives the distributed ingesters and compactor the stack's volume size, not the chart's 10Gi", () => {
@@ -78,9 +118,25 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
     it("runs Loki distributed behind its gateway and writes metrics to the long-term store", () => {
         assert.equal(get(release("loki"), "values.deploymentMode"), "Distributed");
         assert.equal(result.outputs.lokiPushUrl, "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push");
+        const reference = (key: string) => ({ name: "kube-prometheus-stack-remote-write", key });
         assert.deepEqual(get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.remoteWrite"), [
-            { name: "mimir", url: "https://mimir.example.com/api/v1/push" },
+            {
+                name: "mimir",
+                url: "https://mimir.example.com/api/v1/push",
+                headers: { "X-Scope-OrgID": "stella-prod" },
+                basicAuth: { username: reference("mimir-username"), password: reference("mimir-password") },
+            },
+            {
+                name: "thanos",
+                url: "https://thanos-receive.example.com/api/v1/receive",
+                authorization: { type: "Bearer", credentials: reference("thanos-bearer-token") },
+            },
         ]);
+        // Two stacks writing to one store stay apart by these.
+        assert.deepEqual(get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.externalLabels"), {
+            cluster: "stella-prod",
+            environment: "prod",
+        });
         const sources = JSON.parse(result.files.get("datasources.json") ?? "[]") as { uid: string; url: string }[];
         assert.equal(
             sources.find((source) => source.uid === "loki")?.url,

@@ -5,6 +5,8 @@ describeProductionStack("prod", {
     prometheusReplicas: 2,
     prometheusRetention: "30d",
     prometheusStorage: "100Gi",
+    prometheusRetentionSize: "80GB",
+    prometheusAntiAffinity: "hard",
     lokiReplicas: 3,
     jaegerReplicas: 2,
     grafanaHost: "grafana.stella.example.com",

@@ -5,6 +5,8 @@ describeProductionStack("staging", {
     prometheusReplicas: 2,
     prometheusRetention: "7d",
     prometheusStorage: "20Gi",
+    prometheusRetentionSize: "16GB",
+    prometheusAntiAffinity: "soft",
     lokiReplicas: 3,
     jaegerReplicas: 2,
     grafanaHost: "grafana.staging.stella.example.com",

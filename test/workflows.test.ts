@@ -25,7 +25,7 @@ interface Workflow {
             environment?: string;
             concurrency?: unknown;
             permissions?: Record<string, string>;
-            steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+            steps: { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }[];
         }
     >;
 }
@@ -67,7 +67,16 @@ describe("workflows", () => {
         assert.equal(step?.with?.["edit-pr-comment"], true);
         assert.equal(preview?.permissions?.["pull-requests"], "write");
         const render = workflow.jobs.render?.steps.map((s) => s.run ?? "").join("\n") ?? "";
-        assert.match(render, /promote -- --from staging --to prod --check/);
+        // Against the base branch: only what the pull request changes in prod must be what staging runs.
+        assert.match(render, /promote -- --from staging --to prod --check --base "\$BASE_SHA"/);
+        const checkStep = workflow.jobs.render?.steps.find((s) => (s.run ?? "").includes("--check"));
+        assert.equal(checkStep?.env?.BASE_SHA, "${{ github.event.pull_request.base.sha }}");
+    });
+
+    it("rolls prod on prod's own pins: no promotion check stops the deploy", () => {
+        const workflow = load("deploy.yml");
+        const runs = Object.values(workflow.jobs).flatMap((job) => job.steps.map((s) => s.run ?? ""));
+        assert.equal(runs.filter((run) => run.includes("promote")).length, 0);
     });
 
     it("deploys prod only after staging, in the production environment", () => {
@@ -109,5 +118,24 @@ describe("workflows", () => {
             "prometheus-blackbox-exporter",
             "prometheus-operator-crds",
         ]);
+    });
+
+    it("proposes kube-prometheus-stack and prometheus-operator-crds in one pull request, every other chart alone", () => {
+        const renovate = JSON.parse(readFileSync(join(root, "renovate.json"), "utf8")) as {
+            customManagers: { depNameTemplate: string }[];
+            packageRules: { matchDepNames?: string[]; matchManagers?: string[]; groupName?: string }[];
+        };
+        // Renovate applies every matching rule in order; the last groupName wins.
+        const groupOf = (dep: string) =>
+            renovate.packageRules
+                .filter((rule) => (rule.matchDepNames ?? [dep]).includes(dep))
+                .filter((rule) => (rule.matchManagers ?? ["custom.regex"]).includes("custom.regex"))
+                .reduce<string | undefined>((group, rule) => rule.groupName ?? group, undefined);
+        const groups = new Map(renovate.customManagers.map((m) => [m.depNameTemplate, groupOf(m.depNameTemplate)]));
+        assert.ok(groups.get("kube-prometheus-stack") !== undefined);
+        assert.equal(groups.get("kube-prometheus-stack"), groups.get("prometheus-operator-crds"));
+        for (const [dep, group] of groups)
+            if (!dep.startsWith("kube-prometheus-stack") && dep !== "prometheus-operator-crds")
+                assert.equal(group, undefined, dep);
     });
 });

@@ -405,6 +405,52 @@ function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult
     return result;
 }
 
+/**
+ * (g) Every object that `pulumi up` waits for through a Patch resource (the Prometheus and Alertmanager
+ * resources, components/prometheus-stack.ts) is one a chart renders, under that kind, name and
+ * namespace: a patch of a name no chart renders would create an empty object by server-side apply, and
+ * wait for it forever.
+ */
+function checkAwaitedObjects(stack: StackName, directory: string, options: Options): ReleaseResult {
+    const result: ReleaseResult = {
+        stack,
+        release: "(awaited objects)",
+        chart: "-",
+        pinned: "-",
+        local: "-",
+        objects: 0,
+        failures: [],
+        warnings: [],
+        footprint: [],
+    };
+    const rendered: Manifest[] = [];
+    for (const file of readdirSync(options.work).filter(
+        (name) => name.startsWith(`${stack}-`) && name.endsWith(".yaml"),
+    ))
+        rendered.push(...parseManifests(readFileSync(join(options.work, file), "utf8")));
+    const registered = JSON.parse(readFileSync(join(directory, "resources.json"), "utf8")) as {
+        type: string;
+        inputs: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+    }[];
+    for (const patch of registered.filter((r) => r.type.startsWith("kubernetes:") && r.type.endsWith("Patch"))) {
+        result.objects++;
+        const { apiVersion, kind, metadata } = patch.inputs;
+        const found = rendered.some(
+            (manifest) =>
+                manifest.apiVersion === apiVersion &&
+                manifest.kind === kind &&
+                manifest.metadata?.name === metadata?.name &&
+                (manifest.metadata?.namespace ?? metadata?.namespace) === metadata?.namespace,
+        );
+        if (!found)
+            result.failures.push(
+                `${String(kind)} ${String(metadata?.namespace)}/${String(metadata?.name)}, which pulumi up waits for, is rendered by no chart`,
+            );
+    }
+    if (result.objects === 0) result.failures.push("no Patch resource: pulumi up waits for no operator workload");
+    return result;
+}
+
 function checkStack(stack: StackName, options: Options): ReleaseResult[] {
     const directory = renderStack(stack, options.work, options.config);
     const helmDir = join(directory, "helm");
@@ -412,7 +458,7 @@ function checkStack(stack: StackName, options: Options): ReleaseResult[] {
         .filter((name) => name.endsWith(".json"))
         .sort()
         .map((name) => checkRelease(stack, join(helmDir, name), options));
-    return [...releases, checkNetworkPolicies(stack, options)];
+    return [...releases, checkNetworkPolicies(stack, options), checkAwaitedObjects(stack, directory, options)];
 }
 
 // ---------------------------------------------------------------------------------------------------

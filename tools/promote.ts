@@ -1,15 +1,21 @@
-// Promotion (../shared/CONTRACT.md): copies the `versions` object of one stack's file into another's,
-// changing nothing else in that file: comments, `secure:` values and every other key stay as they
-// were (the yaml package edits the document in place). With --check it changes nothing and fails,
-// naming the chart, when the target pins a version the source does not run.
+// Promotion: copies the `versions` object of one stack's file into another's, changing nothing else in
+// that file: comments, `secure:` values and every other key stay as they were (the yaml package edits
+// the document in place).
 //
-//   npm run promote -- --from <stack> --to <stack> [--check]
+// With --check it changes nothing and guards the target's pins against its file at a base revision
+// (--base, default HEAD): every version the target changes must be one the source runs. A target that
+// lags the source is normal (Renovate bumps dev and staging first) and passes. Both files must also pin
+// a kube-prometheus-stack and prometheus-operator-crds pair known to carry the same operator.
+//
+//   npm run promote -- --from <stack> --to <stack> [--check [--base <git revision>]]
 
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isMap, parseDocument, type Document } from "yaml";
 import { projectName } from "../config";
+import { defaultVersions, operatorPairProblem } from "../versions";
 
 const versionsKey = `${projectName}:versions`;
 const projectRoot = resolve(__dirname, "..");
@@ -23,9 +29,12 @@ export interface VersionChange {
 export interface PromotionResult {
     /** What changed in the target, chart by chart (nothing for --check). */
     readonly changes: VersionChange[];
-    /** --check: the charts whose target version the source does not run. */
+    /** --check: the charts the target changed to a version the source does not run, and unknown operator pairs. */
     readonly problems: string[];
 }
+
+/** The target's stack file at the base revision: its text, or null when it did not exist there. */
+export type BaseFile = string | null;
 
 function stackFile(root: string, stack: string): string {
     return join(root, `Pulumi.${stack}.yaml`);
@@ -47,14 +56,37 @@ function load(root: string, stack: string): Document {
     } catch {
         throw new Error(`no stack file Pulumi.${stack}.yaml`);
     }
+    return parse(text, stack);
+}
+
+function parse(text: string, stack: string): Document {
     const document = parseDocument(text);
     if (document.errors.length > 0)
         throw new Error(`Pulumi.${stack}.yaml: ${document.errors[0]?.message ?? "invalid YAML"}`);
     return document;
 }
 
-/** Promotes (or, with check, compares) the versions of `from` into `to`. Writes the target unless checking. */
-export function promote(options: { root?: string; from: string; to: string; check: boolean }): PromotionResult {
+/** The pair check of one stack file's pins (an unpinned chart runs its default version). */
+function pairProblems(versions: Map<string, string>, stack: string): string[] {
+    const problem = operatorPairProblem(
+        versions.get("kubePrometheusStack") ?? defaultVersions.kubePrometheusStack,
+        versions.get("prometheusOperatorCrds") ?? defaultVersions.prometheusOperatorCrds,
+    );
+    return problem === undefined ? [] : [`Pulumi.${stack}.yaml: ${problem}`];
+}
+
+/**
+ * Promotes (or, with check, guards) the versions of `from` into `to`. Writes the target unless checking.
+ * `base` (for check) is the target's file at the base revision; unset, the target is compared with itself
+ * (nothing changed).
+ */
+export function promote(options: {
+    root?: string;
+    from: string;
+    to: string;
+    check: boolean;
+    base?: BaseFile;
+}): PromotionResult {
     const root = options.root ?? projectRoot;
     if (options.from === options.to) throw new Error("--from and --to name the same stack");
     const source = load(root, options.from);
@@ -66,12 +98,22 @@ export function promote(options: { root?: string; from: string; to: string; chec
     const targetVersions = readVersions(target, options.to) ?? new Map<string, string>();
 
     if (options.check) {
+        const baseVersions =
+            options.base === undefined
+                ? targetVersions
+                : options.base === null
+                  ? new Map<string, string>()
+                  : (readVersions(parse(options.base, options.to), options.to) ?? new Map<string, string>());
         const problems = [...targetVersions]
+            // Only what this change sets: a pin left as it was may lag the source.
+            .filter(([chart, version]) => baseVersions.get(chart) !== version)
             .filter(([chart, version]) => sourceVersions.get(chart) !== version)
             .map(([chart, version]) => {
                 const running = sourceVersions.get(chart);
-                return `${chart}: ${options.to} pins ${version}, which ${options.from} does not run (${options.from}: ${running ?? "not pinned"})`;
+                const was = baseVersions.get(chart);
+                return `${chart}: ${options.to} changes to ${version} (was ${was ?? "not pinned"}), which ${options.from} does not run (${options.from}: ${running ?? "not pinned"}); promote what ${options.from} runs instead`;
             });
+        problems.push(...pairProblems(sourceVersions, options.from), ...pairProblems(targetVersions, options.to));
         return { changes: [], problems };
     }
 
@@ -99,22 +141,56 @@ function describe(change: VersionChange): string {
     return `${change.chart}: ${change.from} -> ${change.to}`;
 }
 
+/** The stack file at a git revision, or null when that revision has no such file. */
+export function stackFileAt(root: string, stack: string, revision: string): BaseFile {
+    try {
+        return execFileSync("git", ["show", `${revision}:Pulumi.${stack}.yaml`], {
+            cwd: root,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+    } catch (error) {
+        const stderr = (error as { stderr?: string }).stderr ?? "";
+        if (/does not exist in|exists on disk, but not in/.test(stderr)) return null;
+        throw new Error(
+            `cannot read Pulumi.${stack}.yaml at ${revision}: ${stderr.trim() || (error as Error).message}`,
+        );
+    }
+}
+
 function main(): number {
     const { values } = parseArgs({
-        options: { from: { type: "string" }, to: { type: "string" }, check: { type: "boolean", default: false } },
+        options: {
+            from: { type: "string" },
+            to: { type: "string" },
+            check: { type: "boolean", default: false },
+            base: { type: "string" },
+        },
         strict: true,
     });
     if (values.from === undefined || values.to === undefined)
-        throw new Error("usage: promote --from <stack> --to <stack> [--check]");
-    const result = promote({ from: values.from, to: values.to, check: values.check });
+        throw new Error("usage: promote --from <stack> --to <stack> [--check [--base <git revision>]]");
+    if (values.base !== undefined && !values.check) throw new Error("--base goes with --check");
     if (values.check) {
+        const base = values.base ?? "HEAD";
+        const result = promote({
+            from: values.from,
+            to: values.to,
+            check: true,
+            base: stackFileAt(projectRoot, values.to, base),
+        });
         if (result.problems.length > 0) {
-            console.error(`promotion check failed:\n  - ${result.problems.join("\n  - ")}`);
+            console.error(
+                `promotion check failed (against ${values.to} at ${base}):\n  - ${result.problems.join("\n  - ")}`,
+            );
             return 1;
         }
-        console.log(`${values.to} runs only versions that ${values.from} runs`);
+        console.log(
+            `every version ${values.to} changes since ${base} is one ${values.from} runs; the operator pairs are known`,
+        );
         return 0;
     }
+    const result = promote({ from: values.from, to: values.to, check: false });
     if (result.changes.length === 0) {
         console.log(`Pulumi.${values.to}.yaml already pins the versions of ${values.from}; nothing changed`);
     } else {

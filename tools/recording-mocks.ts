@@ -67,7 +67,13 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         case "kubernetes:helm.sh/v3:Release":
             return {
                 ...inputs,
-                status: { name: inputs.name, namespace: inputs.namespace, status: "deployed", version: inputs.version },
+                status: {
+                    name: inputs.name,
+                    namespace: inputs.namespace,
+                    status: "deployed",
+                    version: inputs.version,
+                    revision: 1,
+                },
             };
         default:
             return inputs;

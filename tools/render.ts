@@ -86,19 +86,30 @@ function alertmanagerFile(resources: RegisteredResource[]): string {
     return stringify(parse(text), { lineWidth: 0 });
 }
 
+/**
+ * A resource's inputs as registered (secrets already "[secret]", unknowns "[unknown]"). A Helm
+ * release's values are in helm/<release>.json, the one place a reviewer reads them; repeating them
+ * here would double the file for nothing.
+ */
+function resourceInputs(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type !== types.release) return inputs;
+    return Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "values"));
+}
+
 /** Derives the files of CONTRACT.md from the registered resources. */
 export function renderFiles(resources: RegisteredResource[], outputs: Record<string, unknown>): Map<string, string> {
     const files = new Map<string, string>();
     files.set(
         "resources.json",
         json(
-            resources.map(({ urn, type, name, parent, dependsOn, provider }) => ({
+            resources.map(({ urn, type, name, parent, dependsOn, provider, inputs }) => ({
                 urn,
                 type,
                 name,
                 parent,
                 dependsOn,
                 provider,
+                inputs: resourceInputs(type, inputs),
             })),
         ),
     );
