@@ -1,15 +1,15 @@
-// Promotion (../shared/CONTRACT.md): copies the `versions` object of one stack's file into another's,
+// Promotion: copies the `versions` object of one stack's file into another's,
 // changing nothing else in that file: comments, `secure:` values and every other key stay as they
 // were (the yaml package edits the document in place). With --check it changes nothing and fails,
 // naming the chart, when the target pins a version the source does not run.
 //
-//   npm run promote -- --from <stack> --to <stack> [--check]
+//   npm run promote -- --from <stack> --to <stack> [--check]   (--help says it all)
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { isMap, parseDocument, type Document } from "yaml";
 import { projectName } from "../config";
+import { runCli, type Command, type Values } from "./cli";
 
 const versionsKey = `${projectName}:versions`;
 const projectRoot = resolve(__dirname, "..");
@@ -99,13 +99,21 @@ function describe(change: VersionChange): string {
     return `${change.chart}: ${change.from} -> ${change.to}`;
 }
 
-function main(): number {
-    const { values } = parseArgs({
-        options: { from: { type: "string" }, to: { type: "string" }, check: { type: "boolean", default: false } },
-        strict: true,
-    });
-    if (values.from === undefined || values.to === undefined)
-        throw new Error("usage: promote --from <stack> --to <stack> [--check]");
+export const promoteCommand = {
+    invocation: "npm run promote --",
+    summary:
+        "Copies the `versions` object of one stack's file into another's, changing nothing else in it, and\n" +
+        "prints what changed. With --check it changes nothing and fails, naming the chart, when the second\n" +
+        "stack pins a version the first does not run (exit 1).",
+    flags: {
+        from: { type: "text", value: "<stack>", required: true, description: "the stack whose versions are copied" },
+        to: { type: "text", value: "<stack>", required: true, description: "the stack whose file is updated" },
+        check: { type: "switch", description: "compare only: change nothing, fail on a version `from` does not run" },
+    },
+    examples: ["npm run promote -- --from staging --to prod", "npm run promote -- --from staging --to prod --check"],
+} as const satisfies Command;
+
+function main(values: Values<typeof promoteCommand>): number {
     const result = promote({ from: values.from, to: values.to, check: values.check });
     if (values.check) {
         if (result.problems.length > 0) {
@@ -124,11 +132,4 @@ function main(): number {
     return 0;
 }
 
-if (require.main === module) {
-    try {
-        process.exit(main());
-    } catch (error) {
-        console.error(`promote failed: ${(error as Error).message}`);
-        process.exit(2);
-    }
-}
+if (require.main === module) runCli("promote", promoteCommand, main);

@@ -3,11 +3,11 @@
 // NetworkPolicies do not stand in the way), so the runner needs only its kubeconfig; Grafana is called
 // at its public URL, as users reach it.
 //
-//   pulumi stack output --json --show-secrets=false | npx tsx tools/smoke-check.ts [--context <kube context>]
+//   pulumi stack output --json --show-secrets=false | npm run smoke -- [--context <kube context>] [--attempts <n>]
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { runCli, type Command, type Values } from "./cli";
 
 export interface SmokeCheck {
     readonly name: string;
@@ -93,16 +93,43 @@ async function run(check: SmokeCheck, context: string | undefined): Promise<void
     if (!response.ok) throw new Error(`answered ${response.status}`);
 }
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: { context: { type: "string" }, attempts: { type: "string", default: "10" } },
-        strict: true,
-    });
-    const outputs = JSON.parse(readFileSync(0, "utf8")) as Record<string, unknown>;
+export const smokeCommand = {
+    invocation: "pulumi stack output --json --show-secrets=false | npm run smoke --",
+    summary:
+        "After `pulumi up`: proves Grafana, Prometheus, Alertmanager, Loki and Jaeger each answer, reading the\n" +
+        "stack's outputs from stdin. In-cluster services are reached through `kubectl port-forward`, Grafana at\n" +
+        "its public URL. Exit 1 when a component does not answer within its attempts.",
+    flags: {
+        context: { type: "text", value: "<kube context>", description: "kubectl's context (unset: the current one)" },
+        attempts: {
+            type: "integer",
+            value: "<n>",
+            default: 10,
+            min: 1,
+            description: "tries per component, 6 s apart",
+        },
+    },
+    notes: ["Reads the stack outputs (JSON) from stdin: pipe `pulumi stack output --json` in."],
+    examples: [
+        "pulumi stack output --json --show-secrets=false | npm run smoke -- --context kind-stella",
+        "pulumi stack output --json | npm run smoke -- --attempts 3",
+    ],
+} as const satisfies Command;
+
+async function main(values: Values<typeof smokeCommand>): Promise<number> {
+    const input = process.stdin.isTTY ? "" : readFileSync(0, "utf8");
+    if (input.trim() === "")
+        throw new Error("no stack outputs on stdin: pipe them in (pulumi stack output --json | npm run smoke)");
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = JSON.parse(input) as Record<string, unknown>;
+    } catch {
+        throw new Error("stdin is not the JSON of `pulumi stack output --json`");
+    }
     let failed = 0;
     for (const check of smokeChecks(outputs)) {
         let error: unknown;
-        for (let attempt = 1; attempt <= Number(values.attempts); attempt++) {
+        for (let attempt = 1; attempt <= values.attempts; attempt++) {
             try {
                 await run(check, values.context);
                 error = undefined;
@@ -122,12 +149,4 @@ async function main(): Promise<number> {
     return failed === 0 ? 0 : 1;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: Error) => {
-            console.error(`smoke check failed: ${error.message}`);
-            process.exit(2);
-        },
-    );
-}
+if (require.main === module) runCli("smoke check", smokeCommand, main);
