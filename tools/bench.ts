@@ -1,7 +1,7 @@
 // Evaluation speed: every `pulumi preview` starts by running this program, so time to registered
 // matters. Prints the median wall time of (a) the offline render of each stack, which runs the whole
 // program under mocks, and (b) loading the program's modules the way `pulumi up` does: node with
-// `--import tsx` (Pulumi.yaml runtime.options.nodeargs, typescript: false).
+// Pulumi.yaml's runtime.options.nodeargs (tsx's CommonJS hook; typescript: false).
 //
 //   npm run bench [-- --runs 5]   (--help says it all)
 
@@ -10,10 +10,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runCli, type Command, type Values } from "./cli";
+import { pulumiNodeArgs } from "./loader";
 import { overrideFlags, placeholderSecrets } from "./offline-config";
 
 const root = resolve(__dirname, "..");
 const secrets = overrideFlags(placeholderSecrets);
+/** The node arguments `pulumi up` starts the program with. */
+const loaderArgs = pulumiNodeArgs(root);
 
 function timeOnce(command: string, args: string[], env: Record<string, string> = {}): number {
     const start = process.hrtime.bigint();
@@ -57,7 +60,7 @@ export const benchCommand = {
     invocation: "npm run bench --",
     summary:
         "Measures evaluation speed: the median wall time of the offline render of dev, staging and prod, and\n" +
-        "of loading the program as `pulumi up` does (node --import tsx). Progress goes to stderr, the report\n" +
+        "of loading the program as `pulumi up` does (node with Pulumi.yaml's nodeargs). Progress goes to stderr, the report\n" +
         "to stdout. Exit 1 when the prod render misses its 3 s target.",
     flags: {
         runs: { type: "integer", value: "<n>", default: 5, min: 1, description: "timed runs per measurement" },
@@ -82,9 +85,8 @@ function main(values: Values<typeof benchCommand>): number {
                     ...(stack === "dev" ? [] : secrets),
                 ]),
             ),
-            measure("load program: node --import tsx (pulumi up)", runs, process.execPath, [
-                "--import",
-                "tsx",
+            measure(`load program: node ${loaderArgs.join(" ")} (pulumi up)`, runs, process.execPath, [
+                ...loaderArgs,
                 "-e",
                 'require("./stack")',
             ]),
