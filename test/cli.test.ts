@@ -9,6 +9,7 @@ import { parseCommandLine, usage, UsageError, type Command } from "../tools/cli"
 import { benchCommand } from "../tools/bench";
 import { benchAlertsCommand } from "../tools/bench-alerts";
 import { checkChartsCommand } from "../tools/check-charts";
+import { docsConfigCommand } from "../tools/config-reference";
 import { promoteCommand } from "../tools/promote";
 import { renderCommand } from "../tools/render";
 import { smokeCommand } from "../tools/smoke-check";
@@ -113,6 +114,7 @@ const tools: { script: string; file: string; command: Command }[] = [
     { script: "bench", file: "tools/bench.ts", command: benchCommand },
     { script: "bench:alerts", file: "tools/bench-alerts.ts", command: benchAlertsCommand },
     { script: "check:charts", file: "tools/check-charts.ts", command: checkChartsCommand },
+    { script: "docs:config", file: "tools/config-reference.ts", command: docsConfigCommand },
 ];
 
 function run(file: string, ...args: string[]) {

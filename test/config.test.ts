@@ -115,7 +115,7 @@ describe("config", () => {
                 name: "a wrong type",
                 entries: { prometheus: plain({ replicas: "two" }) },
                 key: "prometheus.replicas",
-                says: /expected number/,
+                says: /expected a number, got "two"/,
             },
             {
                 name: "a malformed duration",
