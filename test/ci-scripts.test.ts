@@ -43,8 +43,8 @@ describe(".github/scripts/render-diff.sh", () => {
         const result = spawnSync("bash", [join(scripts, "render-diff.sh"), base, head], { encoding: "utf8" });
         assert.equal(result.status, 0, result.stderr);
         assert.match(result.stdout, /^- Files dev\/alertmanager\.yaml and dev\/alertmanager\.yaml differ$/m);
-        assert.match(result.stdout, /^-  receiver: slack$/m);
-        assert.match(result.stdout, /^\+  receiver: pagerduty$/m);
+        assert.match(result.stdout, /^- {2}receiver: slack$/m);
+        assert.match(result.stdout, /^\+ {2}receiver: pagerduty$/m);
         assert.doesNotMatch(result.stdout, /stella-render/, "render's marker is not content");
         assert.doesNotMatch(result.stdout, /is cut at/);
     });
