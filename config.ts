@@ -195,7 +195,7 @@ const schema = z.strictObject({
                     containerName: labelValue.default("agent"),
                 })
                 .prefault({}),
-            /** The metric names STELLA exposes (../shared/seed-monitoring.md); the defaults are the seed's. */
+            /** The metric names STELLA exposes (docs/metrics.md); the defaults are what the apps ship. */
             metrics: z
                 .strictObject({
                     httpRequestsTotal: metricName.default("stella_http_requests_total"),

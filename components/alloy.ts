@@ -1,5 +1,5 @@
 // LogCollector: Grafana Alloy (chart grafana/alloy 1.x) as a DaemonSet that ships every pod's logs on
-// its node to Loki, with the seed's pipeline (../shared/seed-monitoring.md, "Loki Configuration"):
+// its node to Loki, with the seed's pipeline (docs/design.md, "Data flow"):
 // JSON lines parsed, `level` as a label, `session_id` and `trace_id` kept as structured metadata.
 // Alloy replaces Promtail, whose chart is deprecated.
 

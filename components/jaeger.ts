@@ -1,7 +1,7 @@
 // Jaeger: the jaeger chart 4.x, which deploys Jaeger v2 (an OpenTelemetry Collector distribution) as
 // one Deployment. It receives OTLP on 4317 (gRPC) and 4318 (HTTP) and serves its UI on 16686. dev keeps
 // traces in memory; staging and prod write to an existing Elasticsearch or OpenSearch.
-// The chart reads its config only from `userconfig` (not `config`: ../shared/charts.md, finding 5).
+// The chart reads its config only from `userconfig` (not `config`, which the chart ignores).
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

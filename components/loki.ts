@@ -1,7 +1,7 @@
 // Loki: the community chart (grafana-community/helm-charts, charts/loki 18.x), Monolithic, with the
 // tsdb v13 schema and retention. dev keeps logs on the pod's volume; staging and prod on S3-compatible
 // object storage whose credentials reach Loki from a Secret through ${VAR} expansion.
-// Values keys follow that chart's values.yaml (../shared/charts.md, 5.3; the GEL chart's do not fit).
+// Values keys follow that chart's values.yaml (read at the pinned version; the GEL chart's do not fit).
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

@@ -3,7 +3,7 @@
 // form. A failure names each key and default (npm run docs:config rewrites the table).
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
@@ -58,5 +58,32 @@ describe("Pulumi.yaml", () => {
             assert.ok("value" in declaration, `Pulumi.yaml ${key}: the default goes in value`);
             assert.ok(!("type" in declaration), `Pulumi.yaml ${key}: an object key has no Pulumi type`);
         }
+    });
+});
+
+describe("the repository stands alone", () => {
+    it("no file cites the design documents that live outside the repository", () => {
+        const skip = new Set(["node_modules", ".git", "build", "bin"]);
+        const files: string[] = [];
+        const walk = (directory: string) => {
+            for (const entry of readdirSync(directory, { withFileTypes: true })) {
+                if (skip.has(entry.name)) continue;
+                const path = join(directory, entry.name);
+                if (entry.isDirectory()) walk(path);
+                else files.push(path);
+            }
+        };
+        walk(root);
+        // Spelled in pieces, so that this file does not cite them itself.
+        const outside = new RegExp(["\\.\\./shared", "seed-monitoring\\.md", "CONTRACT\\.md"].join("|"));
+        const citing = files.filter((file) => outside.test(readFileSync(file, "utf8")));
+        assert.deepEqual(
+            citing.map((file) => file.slice(root.length + 1)),
+            [],
+        );
+        assert.ok(
+            files.some((file) => file.endsWith(join("docs", "design.md"))),
+            "docs/design.md describes the design",
+        );
     });
 });

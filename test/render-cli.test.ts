@@ -1,4 +1,4 @@
-// `npm run render` as CI and reviewers call it: the files of CONTRACT.md, and bad config refused
+// `npm run render` as CI and reviewers call it: the files of README "Offline render", and bad config refused
 // with its key named and nothing registered.
 
 import assert from "node:assert/strict";

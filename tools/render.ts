@@ -87,7 +87,7 @@ function alertmanagerFile(resources: RegisteredResource[]): string {
     return stringify(parse(text), { lineWidth: 0 });
 }
 
-/** Derives the files of CONTRACT.md from the registered resources. */
+/** Derives the files of README "Offline render" from the registered resources. */
 export function renderFiles(resources: RegisteredResource[], outputs: Record<string, unknown>): Map<string, string> {
     const files = new Map<string, string>();
     files.set(

@@ -1,5 +1,5 @@
 // Builds Alertmanager's configuration (alertmanager.yaml) for STELLA, following the seed's routing
-// (../shared/seed-monitoring.md, "Alertmanager Configuration"): everything to Slack #stella-alerts,
+// (docs/design.md, "Components"): everything to Slack #stella-alerts,
 // severity=critical to PagerDuty. Credentials are referenced by file path, never inline: the files are
 // the keys of a Kubernetes Secret that the Prometheus Operator mounts into every Alertmanager pod.
 
