@@ -4,12 +4,12 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
+import { temporaryDirectory } from "./temporary";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -17,7 +17,7 @@ const stagingSecrets = overrideFlags(placeholderSecrets);
 
 /** Renders a stack and returns the path of its alertmanager.yaml. */
 function renderAlertmanager(stack: string, extra: string[] = []): string {
-    const out = mkdtempSync(join(tmpdir(), `am-${stack}-`));
+    const out = temporaryDirectory(`am-${stack}-`);
     const result = spawnSync(tsx, ["tools/render.ts", "--stack", stack, "--out", out, ...extra], {
         cwd: root,
         encoding: "utf8",
@@ -115,7 +115,7 @@ describe("inhibition on a running Alertmanager", () => {
     before(async () => {
         // The rendered prod config, with the receiver files it reads at /etc/alertmanager/secrets/…
         // moved into a temporary directory: nothing else changes.
-        const directory = mkdtempSync(join(tmpdir(), "am-live-"));
+        const directory = temporaryDirectory("am-live-");
         const secrets = join(directory, "secrets");
         const config = readFileSync(renderAlertmanager("prod", stagingSecrets), "utf8").replaceAll(
             "/etc/alertmanager/secrets",

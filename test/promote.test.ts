@@ -3,12 +3,12 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { promote } from "../tools/promote";
+import { temporaryDirectory } from "./temporary";
 
 const staging = `# staging: the first to run a new chart
 config:
@@ -37,7 +37,7 @@ config:
 `;
 
 function fixture(): string {
-    const root = mkdtempSync(join(tmpdir(), "promote-"));
+    const root = temporaryDirectory("promote-");
     writeFileSync(join(root, "Pulumi.staging.yaml"), staging);
     writeFileSync(join(root, "Pulumi.prod.yaml"), prod);
     return root;

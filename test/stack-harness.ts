@@ -4,14 +4,14 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { renderStack, type RenderResult } from "../tools/render";
 import type { ConfigOverride } from "../tools/offline-config";
 import type { RegisteredResource } from "../tools/recording-mocks";
 import { get } from "./paths";
+import { temporaryDirectory } from "./temporary";
 
 export { get };
 
@@ -123,7 +123,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
         let directory: string;
         before(async () => {
             result = await renderStack({ stack, overrides: withSecrets ? canaryOverrides : [] });
-            directory = mkdtempSync(join(tmpdir(), `render-${stack}-`));
+            directory = temporaryDirectory(`render-${stack}-`);
             for (const [path, content] of result.files) {
                 const file = join(directory, path.replaceAll("/", "__"));
                 writeFileSync(file, content);
