@@ -40,6 +40,21 @@ describe("README config reference", () => {
     });
 });
 
+describe("README alert list", () => {
+    it("names every alert that has a runbook (docs/runbooks/<AlertName>.md)", () => {
+        const section = readme.slice(
+            readme.indexOf("## Alerting"),
+            readme.indexOf("\n## ", readme.indexOf("## Alerting") + 1),
+        );
+        const alerts = readdirSync(join(root, "docs", "runbooks"))
+            .filter((file) => file.endsWith(".md") && file !== "README.md")
+            .map((file) => file.replace(/\.md$/, ""));
+        assert.ok(alerts.length > 10);
+        const missing = alerts.filter((alert) => !section.includes(`\`${alert}\``));
+        assert.deepEqual(missing, [], `README "Alerting" does not list: ${missing.join(", ")}`);
+    });
+});
+
 describe("Pulumi.yaml", () => {
     it("declares every key in Pulumi's own form: a description and the default as value", () => {
         const project = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
