@@ -91,7 +91,16 @@ function numeric<T extends z.ZodNumber>(schema: T) {
 
 const port = numeric(z.number().int().min(1).max(65535));
 const metricName = formatted(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric or label name");
-const ratio = numeric(z.number().gt(0, "expected a ratio above 0").lt(1, "expected a ratio below 1, such as 0.999"));
+/** A share between 0 and 1, exclusive: 0.999. A percentage is the usual slip; the message converts it. */
+const ratioMessage = (issue: { input?: unknown }) => {
+    const input = issue.input;
+    const percentage =
+        typeof input === "number" && input > 1 && input < 100
+            ? ` (for ${input}% write ${Number((input / 100).toPrecision(12))})`
+            : "";
+    return `expected a ratio between 0 and 1, such as 0.999, got ${shown(input)}${percentage}`;
+};
+const ratio = numeric(z.number().gt(0, { error: ratioMessage }).lt(1, { error: ratioMessage }));
 
 function httpUrl(what = "an http(s) URL") {
     return z.string().refine(isHttpUrl, { error: (issue) => `expected ${what}, got ${shown(issue.input)}` });
@@ -240,7 +249,7 @@ const schema = z.strictObject({
              * such a scrape otherwise.
              */
             fallbackScrapeProtocol: z.enum(scrapeProtocols).default("PrometheusText0.0.4"),
-            /** The metric names STELLA exposes (../shared/seed-monitoring.md); the defaults are the seed's. */
+            /** The metric names STELLA exposes (docs/metrics.md); the defaults are what the apps ship. */
             metrics: z
                 .strictObject({
                     httpRequestsTotal: metricName.default("stella_http_requests_total"),
@@ -594,6 +603,9 @@ const schema = z.strictObject({
     extraValues: z.strictObject(Object.fromEntries(chartKeys.map((key) => [key, extraValues]))).prefault({}),
 });
 
+/** The schema, for the tools that document it (tools/config-reference.ts). */
+export const configSchema = schema;
+
 type ParsedConfig = z.infer<typeof schema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -861,8 +873,37 @@ function valueAt(object: unknown, path: string): unknown {
         );
 }
 
+/**
+ * A config path as it is typed after `pulumi config set --path`: an array index in brackets,
+ * `prometheus.remoteWrite[0].name`.
+ */
+export function configPath(segments: readonly PropertyKey[]): string {
+    return segments
+        .map((segment, index) =>
+            typeof segment === "number" || /^\d+$/.test(String(segment))
+                ? `[${String(segment)}]`
+                : `${index === 0 ? "" : "."}${String(segment)}`,
+        )
+        .join("");
+}
+
+/** What a schema type is called in a message. */
+const typeNames: Record<string, string> = {
+    string: "text",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    object: "an object of keys",
+    array: "a list",
+    record: "an object of keys",
+};
+
+/**
+ * One problem, in the project's words: the key's path, what is allowed and the value that was given
+ * (never a secret's), never zod's own text. Custom messages of the schema start with "expected".
+ */
 function describeIssue(issue: z.core.$ZodIssue, topKey: string): string[] {
-    const path = [topKey, ...issue.path.map(String)].join(".");
+    const path = configPath([topKey, ...issue.path]);
     if (issue.code === "unrecognized_keys") {
         const allowed = allowedKeysAt(issue.path.map(String), topKey);
         return issue.keys.map((key) => {
@@ -871,19 +912,73 @@ function describeIssue(issue: z.core.$ZodIssue, topKey: string): string[] {
             return `${path}.${key}: unknown key${hint}; allowed: ${allowed.join(", ")}`;
         });
     }
-    const isSecret = isSecretPath(path);
-    if (issue.code === "invalid_type") {
-        const got = issue.input === undefined ? "nothing" : isSecret ? typeof issue.input : shown(issue.input);
-        return [`${path}: expected ${issue.expected}, got ${got}`];
+    const dotted = [topKey, ...issue.path.map(String)].join(".");
+    const isSecret = isSecretPath(dotted);
+    const input = (issue as { input?: unknown }).input;
+    const got =
+        input === undefined
+            ? "nothing"
+            : isSecret
+              ? `a ${typeof input} (value not shown: it is a secret)`
+              : shown(input);
+    const own = issue.message.startsWith("expected ") ? issue.message : undefined;
+    // A custom message that already echoes the value stands as it is.
+    if (own !== undefined && (own.includes(", got ") || isSecret)) return [`${path}: ${own}`];
+    switch (issue.code) {
+        case "invalid_type":
+            return [`${path}: expected ${typeNames[issue.expected] ?? issue.expected}, got ${got}`];
+        case "invalid_value": {
+            const allowed = issue.values.map((v) => shown(v));
+            const suggestion =
+                typeof input === "string" && !isSecret
+                    ? closest(
+                          input,
+                          issue.values.map((v) => String(v)),
+                      )
+                    : undefined;
+            const hint =
+                suggestion !== undefined && typeof input === "string" && similar(input, suggestion)
+                    ? ` (did you mean ${shown(suggestion)}?)`
+                    : "";
+            return [
+                `${path}: expected ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(", ")}`}, got ${got}${hint}`,
+            ];
+        }
+        case "too_small":
+        case "too_big": {
+            if (own !== undefined) return [`${path}: ${own}, got ${got}`];
+            const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+            const exclusive = issue.inclusive === false;
+            const limit =
+                issue.code === "too_small"
+                    ? exclusive
+                        ? `more than ${String(bound)}`
+                        : `at least ${String(bound)}`
+                    : exclusive
+                      ? `less than ${String(bound)}`
+                      : `at most ${String(bound)}`;
+            if (issue.origin === "string")
+                return [
+                    issue.code === "too_small" && Number(bound) === 1
+                        ? `${path}: expected a non-empty text, got ${got}; leave the key out to use its default`
+                        : `${path}: expected text of ${limit} characters, got ${got}`,
+                ];
+            if (issue.origin === "array" || issue.origin === "set")
+                return [`${path}: expected a list of ${limit} entries, got ${got}`];
+            return [`${path}: expected ${limit}, got ${got}`];
+        }
+        case "invalid_key":
+            // A record's key refused by its own check (e.g. a remote-write header that must be a credential).
+            return [`${path}: ${issue.issues.map((inner) => inner.message).join("; ")}`];
+        case "not_multiple_of":
+            return [`${path}: expected a multiple of ${String(issue.divisor)}, got ${got}`];
+        case "invalid_union":
+            return [
+                `${path}: ${own ?? 'expected one of the forms this key takes (README "Config reference")'}, got ${got}`,
+            ];
+        default:
+            return [`${path}: ${own ?? 'expected another value (README "Config reference")'}, got ${got}`];
     }
-    if (issue.code === "invalid_key") {
-        return [`${path}: ${issue.issues.map((inner) => inner.message).join("; ")}`];
-    }
-    if (issue.code === "invalid_value" && "values" in issue) {
-        const got = isSecret ? "a value not shown" : shown(issue.input);
-        return [`${path}: expected one of ${issue.values.map((v) => shown(v)).join(", ")}, got ${got}`];
-    }
-    return [`${path}: ${issue.message}`];
 }
 
 /** Whether `closest` found a real neighbour rather than merely the least distant key. */
@@ -947,8 +1042,8 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
     const result = schema.safeParse(input, { reportInput: true });
     if (!result.success) {
         for (const issue of result.error.issues) {
-            const [topKey, ...rest] = issue.path.map(String);
-            problems.push(...describeIssue({ ...issue, path: rest }, topKey ?? ""));
+            const [first, ...rest] = issue.path;
+            problems.push(...describeIssue({ ...issue, path: rest }, String(first ?? "")));
         }
         throw new ConfigError(problems);
     }
@@ -1048,13 +1143,39 @@ export function defaultConfigValues(): ParsedConfig {
 export function loadConfig(): StackConfig {
     const prefix = `${projectName}:`;
     const entries: Record<string, RawEntry> = {};
-    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+    const all = pulumi.runtime.allConfig();
+    const ignored = ignoredProviderKeys(Object.keys(all));
+    if (ignored.length > 0) throw new ConfigError(ignored);
+    for (const [fullKey, text] of Object.entries(all)) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
         entries[key] = { value: parseConfigText(text), secret: isConfigSecret(fullKey) };
     }
     const config = parseStackConfig(pulumi.getStack(), entries);
     return withGrafanaApiUrlOverride(config, process.env[grafanaApiUrlEnv]);
+}
+
+/**
+ * The Kubernetes provider's own stack keys (`kubernetes:context`, Pulumi's usual way to pick a cluster)
+ * configure only Pulumi's default provider. This program deploys through an explicit provider built
+ * from `stella-monitoring:kubernetes`, so such a key would be accepted and silently ignored, and the
+ * stack would deploy to whatever context is current: refuse each, naming the key to use instead.
+ */
+export function ignoredProviderKeys(fullKeys: readonly string[]): string[] {
+    const instead: Record<string, string> = {
+        context: `pulumi config rm kubernetes:context && pulumi config set --path kubernetes.context <context>`,
+        namespace: `pulumi config rm kubernetes:namespace && pulumi config set --path kubernetes.namespace <namespace>`,
+    };
+    return fullKeys
+        .filter((key) => key.startsWith("kubernetes:"))
+        .map((key) => {
+            const name = key.slice("kubernetes:".length);
+            const fix = instead[name];
+            return fix === undefined
+                ? `${key}: not used: this program's Kubernetes provider takes only ${projectName}:kubernetes ` +
+                      `(context, namespace); pick the kubeconfig with KUBECONFIG. Remove it: pulumi config rm ${key}`
+                : `${key}: not used: this program's Kubernetes provider reads ${projectName}:kubernetes.${name}; ${fix}`;
+        });
 }
 
 /**

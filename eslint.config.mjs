@@ -1,13 +1,14 @@
 // Lint: typescript-eslint's type-aware recommended rules, and Pulumi's rules against Outputs in
 // template literals (a classic bug: `${output}` prints "Calling [toString] on an Output…").
 import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
     { ignores: ["node_modules/", "build/", "bin/"] },
     js.configs.recommended,
-    ...tseslint.configs.recommendedTypeChecked,
+    tseslint.configs.recommendedTypeChecked,
     {
         files: ["**/*.ts"],
         languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -1,6 +1,6 @@
 // Every Helm chart this program installs: its name, the repository it is published in, and the exact
 // version pinned by default. Stack config (`versions.*`) overrides the version; staging and prod pin
-// every chart explicitly so that promotion can copy them (../shared/CONTRACT.md).
+// every chart explicitly so that promotion can copy them (npm run promote; README "From a branch to production").
 
 /** The charts, keyed by the name used in the `versions` config object. */
 export const charts = {

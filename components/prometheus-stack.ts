@@ -1,6 +1,6 @@
 // PrometheusStack: kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager,
 // kube-state-metrics, node-exporter) with STELLA's scrape targets, rules and Alertmanager routing.
-// Chart values keys follow kube-prometheus-stack 88.x's values.yaml (../shared/charts.md, 5.1).
+// Chart values keys follow kube-prometheus-stack 88.x's values.yaml (read at the pinned version).
 
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";

@@ -1,4 +1,4 @@
-// "STELLA Agent Performance" (../shared/seed-monitoring.md, "Key Dashboards"): response latency
+// "STELLA Agent Performance" (docs/design.md): response latency
 // distribution, messages per minute, tool execution time and STT/TTS latency, per agent type and pod.
 // Metric names beyond the seed's are defined in docs/metrics.md.
 

@@ -1,4 +1,4 @@
-// "STELLA Infrastructure" (../shared/seed-monitoring.md, "Key Dashboards"): pod resource usage
+// "STELLA Infrastructure" (docs/design.md): pod resource usage
 // (cAdvisor), restarts (kube-state-metrics), database connections (docs/metrics.md) and node
 // utilisation (node-exporter).
 

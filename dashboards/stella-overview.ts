@@ -1,4 +1,4 @@
-// "STELLA Overview": the seed's dashboard (../shared/seed-monitoring.md, "Dashboard JSON") with its
+// "STELLA Overview": the seed's dashboard (docs/design.md) with its
 // four panels, on current panel types (Grafana removed `graph`), the latency heatmap's buckets summed
 // by le across pods.
 

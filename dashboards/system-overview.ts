@@ -1,4 +1,4 @@
-// "STELLA System Overview" (../shared/seed-monitoring.md, "Key Dashboards"): active sessions, request
+// "STELLA System Overview" (docs/design.md): active sessions, request
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";

@@ -6,12 +6,13 @@
 
 import assert from "node:assert/strict";
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
+import { temporaryDirectory } from "./temporary";
 import {
     absolute,
     scenarios,
@@ -68,7 +69,7 @@ async function promtoolTest(file: string): Promise<{ ok: boolean; output: string
 }
 
 function renderRules(stack: string): string {
-    const out = mkdtempSync(join(tmpdir(), `alert-rules-${stack}-`));
+    const out = temporaryDirectory(`alert-rules-${stack}-`);
     const args = ["tools/render.ts", "--stack", stack, "--out", out];
     if (stack !== "dev") args.push(...overrideFlags(placeholderSecrets));
     const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
@@ -160,7 +161,7 @@ for (const stack of ["dev", "staging", "prod"]) {
         before(() => {
             ruleFile = renderRules(stack);
             rules = parse(readFileSync(ruleFile, "utf8")) as RuleFile;
-            directory = mkdtempSync(join(tmpdir(), `alert-tests-${stack}-`));
+            directory = temporaryDirectory(`alert-tests-${stack}-`);
         });
 
         it("passes promtool check rules", () => {

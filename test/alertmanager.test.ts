@@ -4,14 +4,14 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
 import { localAlertmanagerConfig, startAlertmanager, type LocalAlertmanager } from "../tools/e2e/alertmanager-local";
 import { FakeReceivers, type PagerDutyEvent, type SlackMessage, type WebhookMessage } from "../tools/e2e/receivers";
 import { requireToolVersion } from "./tool-versions";
+import { temporaryDirectory } from "./temporary";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -19,7 +19,7 @@ const stagingSecrets = overrideFlags(placeholderSecrets);
 
 /** Renders a stack and returns the path of its alertmanager.yaml. */
 function renderAlertmanager(stack: string, extra: string[] = []): string {
-    const out = mkdtempSync(join(tmpdir(), `am-${stack}-`));
+    const out = temporaryDirectory(`am-${stack}-`);
     const result = spawnSync(tsx, ["tools/render.ts", "--stack", stack, "--out", out, ...extra], {
         cwd: root,
         encoding: "utf8",
@@ -110,7 +110,7 @@ describe("inhibition on a running Alertmanager", () => {
     before(async () => {
         // The rendered prod config, with the receiver files it reads at /etc/alertmanager/secrets/…
         // moved into a temporary directory (receivers that go nowhere): nothing else changes.
-        const directory = mkdtempSync(join(tmpdir(), "am-live-"));
+        const directory = temporaryDirectory("am-live-");
         const config = localAlertmanagerConfig(
             readFileSync(renderAlertmanager("prod", stagingSecrets), "utf8"),
             directory,
@@ -245,7 +245,7 @@ describe("what a running Alertmanager sends PagerDuty, Slack and the heartbeat",
 
     before(async () => {
         await receivers.start();
-        const directory = mkdtempSync(join(tmpdir(), "am-notify-"));
+        const directory = temporaryDirectory("am-notify-");
         const rendered = readFileSync(
             renderAlertmanager("prod", [
                 ...stagingSecrets,

@@ -116,7 +116,7 @@ describe("config", () => {
                 name: "a wrong type",
                 entries: { prometheus: plain({ replicas: "two" }) },
                 key: "prometheus.replicas",
-                says: /expected number/,
+                says: /expected a number, got "two"/,
             },
             {
                 name: "a malformed duration",
@@ -397,7 +397,7 @@ describe("config", () => {
         );
         assert.match(
             failure("dev", { prometheus: plain({ ruleNamespaces: ["Bad_NS"] }) }).message,
-            /prometheus\.ruleNamespaces\.0: expected a DNS label/,
+            /prometheus\.ruleNamespaces\[0\]: expected a DNS label/,
         );
     });
 
@@ -453,11 +453,17 @@ describe("config", () => {
         });
         assert.match(noPassword.message, /prometheus\.remoteWrite\[0\]\.basicAuth\.password: required with basicAuth/);
         const wrongType = failure("dev", { prometheus: secret({ remoteWrite: [{ ...target, bearerToken: 12345 }] }) });
-        assert.match(wrongType.message, /prometheus\.remoteWrite\.0\.bearerToken: expected string, got number/);
+        assert.match(
+            wrongType.message,
+            /prometheus\.remoteWrite\[0\]\.bearerToken: expected text, got a number \(value not shown: it is a secret\)/,
+        );
         const header = failure("dev", {
             prometheus: plain({ remoteWrite: [{ ...target, headers: { Authorization: "Bearer x" } }] }),
         });
-        assert.match(header.message, /prometheus\.remoteWrite\.0\.headers\.Authorization: .*bearerToken or basicAuth/);
+        assert.match(
+            header.message,
+            /prometheus\.remoteWrite\[0\]\.headers\.Authorization: .*bearerToken or basicAuth/,
+        );
         const twice = failure("dev", {
             prometheus: plain({ remoteWrite: [target, { ...target, url: "https://b.example.com/push" }] }),
         });

@@ -5,8 +5,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { before } from "node:test";
@@ -17,6 +16,7 @@ import { stellaDashboards } from "../dashboards";
 import { dashboardUids, datasourceUids, type DashboardModel, type PanelModel } from "../dashboards/model";
 import { readOfflineConfig } from "../tools/offline-config";
 import { canaryOverrides } from "./stack-harness";
+import { temporaryDirectory } from "./temporary";
 
 // The parsers are ESM-only; loaded once before the tests.
 type Parser = { parse(text: string): { iterate(spec: { enter(node: SyntaxNodeRef): void }): void } };
@@ -317,7 +317,7 @@ describe("dashboards and rules as data", () => {
 
     it("renders byte-identical dashboards twice", () => {
         const render = () => {
-            const out = mkdtempSync(join(tmpdir(), "render-twice-"));
+            const out = temporaryDirectory("render-twice-");
             const result = spawnSync(
                 join(root, "node_modules", ".bin", "tsx"),
                 ["tools/render.ts", "--stack", "dev", "--out", out],

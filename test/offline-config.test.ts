@@ -1,14 +1,14 @@
 // The offline config reader behind `npm run render`: stack files, secure values, --config/--secret.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readOfflineConfig, splitPath } from "../tools/offline-config";
+import { temporaryDirectory } from "./temporary";
 
 function project(stackYaml: string): string {
-    const root = mkdtempSync(join(tmpdir(), "offline-config-"));
+    const root = temporaryDirectory("offline-config-");
     writeFileSync(
         join(root, "Pulumi.yaml"),
         "name: stella-monitoring\nruntime: nodejs\nconfig:\n  stella-monitoring:grafana:\n    value:\n      url: http://localhost:3000\n",

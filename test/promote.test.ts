@@ -3,12 +3,12 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { promote, stackFileAt } from "../tools/promote";
+import { temporaryDirectory } from "./temporary";
 
 const staging = `# staging: the first to run a new chart
 config:
@@ -37,7 +37,7 @@ config:
 `;
 
 function fixture(): string {
-    const root = mkdtempSync(join(tmpdir(), "promote-"));
+    const root = temporaryDirectory("promote-");
     writeFileSync(join(root, "Pulumi.staging.yaml"), staging);
     writeFileSync(join(root, "Pulumi.prod.yaml"), prod);
     return root;
@@ -93,7 +93,7 @@ describe("promote", () => {
     grafana: 12.12.0
 `;
         const check = (prodNow: string, staging = stagingAhead) => {
-            const root = mkdtempSync(join(tmpdir(), "promote-check-"));
+            const root = temporaryDirectory("promote-check-");
             writeFileSync(join(root, "Pulumi.staging.yaml"), staging);
             writeFileSync(join(root, "Pulumi.prod.yaml"), prodNow);
             const result = promote({ root, from: "staging", to: "prod", check: true, base: prodAtBase });
@@ -118,7 +118,7 @@ describe("promote", () => {
         });
 
         it("passes a promotion, whole or of one chart", () => {
-            const root = mkdtempSync(join(tmpdir(), "promote-check-"));
+            const root = temporaryDirectory("promote-check-");
             writeFileSync(join(root, "Pulumi.staging.yaml"), stagingAhead);
             writeFileSync(join(root, "Pulumi.prod.yaml"), prodAtBase);
             promote({ root, from: "staging", to: "prod", check: false });
@@ -128,7 +128,7 @@ describe("promote", () => {
         });
 
         it("takes every pin of a new target file as changed", () => {
-            const root = mkdtempSync(join(tmpdir(), "promote-check-"));
+            const root = temporaryDirectory("promote-check-");
             writeFileSync(join(root, "Pulumi.staging.yaml"), stagingAhead);
             writeFileSync(join(root, "Pulumi.prod.yaml"), prodAtBase);
             const problems = promote({ root, from: "staging", to: "prod", check: true, base: null }).problems;
@@ -136,6 +136,21 @@ describe("promote", () => {
                 problems.map((problem) => problem.split(":")[0]),
                 ["kubePrometheusStack", "loki", "grafana"],
             );
+        });
+
+        it("without a base, judges every pin of the target: a prod lagging staging fails, naming each chart", () => {
+            const root = temporaryDirectory("promote-check-");
+            writeFileSync(join(root, "Pulumi.staging.yaml"), stagingAhead);
+            writeFileSync(join(root, "Pulumi.prod.yaml"), prodAtBase);
+            const problems = promote({ root, from: "staging", to: "prod", check: true }).problems;
+            assert.deepEqual(
+                problems.map((problem) => problem.split(":")[0]),
+                ["kubePrometheusStack", "loki", "grafana"],
+            );
+            const promoted = temporaryDirectory("promote-check-");
+            writeFileSync(join(promoted, "Pulumi.staging.yaml"), stagingAhead);
+            writeFileSync(join(promoted, "Pulumi.prod.yaml"), stagingAhead);
+            assert.deepEqual(promote({ root: promoted, from: "staging", to: "prod", check: true }).problems, []);
         });
 
         it("refuses a kube-prometheus-stack and CRD pair not known to match, in either file, naming both keys", () => {
@@ -160,7 +175,7 @@ describe("promote", () => {
         });
 
         it("reads the base from git: a clean tree passes, an edit of prod to a version staging does not run fails", () => {
-            const root = mkdtempSync(join(tmpdir(), "promote-git-"));
+            const root = temporaryDirectory("promote-git-");
             const git = (...args: string[]) =>
                 spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
                     cwd: root,

@@ -1,18 +1,27 @@
-// `npm run render` as CI and reviewers call it: the files of CONTRACT.md, and bad config refused
+// `npm run render` as CI and reviewers call it: the files of README "Offline render", and bad config refused
 // with its key named and nothing registered.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
+const temporary: string[] = [];
+after(() => {
+    for (const directory of temporary) rmSync(directory, { recursive: true, force: true });
+});
 
 function render(...args: string[]) {
     const out = mkdtempSync(join(tmpdir(), "render-cli-"));
+    temporary.push(out);
+    return renderInto(out, ...args);
+}
+
+function renderInto(out: string, ...args: string[]) {
     const result = spawnSync(tsx, ["tools/render.ts", "--out", out, ...args], { cwd: root, encoding: "utf8" });
     return { ...result, out };
 }
@@ -23,6 +32,7 @@ describe("npm run render", () => {
         assert.equal(result.status, 0, result.stderr);
         const directory = join(result.out, "dev");
         assert.deepEqual(readdirSync(directory).sort(), [
+            ".stella-render",
             "alertmanager.yaml",
             "dashboards",
             "datasources.json",
@@ -76,5 +86,41 @@ describe("npm run render", () => {
         const result = render("--stack", "qa");
         assert.notEqual(result.status, 0);
         assert.match(result.stderr, /Pulumi\.qa\.yaml/);
+    });
+});
+
+describe("render never deletes what it did not write", () => {
+    it("refuses an out folder whose <stack>/ holds files and no marker, leaving them as they were (--out .)", () => {
+        // The repository's own layout: `--out .` with --stack dev names dev/, which holds kind-config.yaml.
+        const out = mkdtempSync(join(tmpdir(), "render-cli-"));
+        temporary.push(out);
+        mkdirSync(join(out, "dev"));
+        writeFileSync(join(out, "dev", "kind-config.yaml"), "kind: Cluster\n");
+        const result = renderInto(out, "--stack", "dev");
+        assert.notEqual(result.status, 0);
+        assert.match(result.stderr, /holds files render did not write \(kind-config\.yaml\)/);
+        assert.match(result.stderr, /choose another --out/);
+        assert.deepEqual(readdirSync(join(out, "dev")), ["kind-config.yaml"]);
+        assert.equal(readFileSync(join(out, "dev", "kind-config.yaml"), "utf8"), "kind: Cluster\n");
+    });
+
+    it("replaces its own earlier render, file for file, and keeps a file someone added beside it", () => {
+        const first = render("--stack", "dev");
+        assert.equal(first.status, 0, first.stderr);
+        const directory = join(first.out, "dev");
+        const marker = JSON.parse(readFileSync(join(directory, ".stella-render"), "utf8")) as { files: string[] };
+        assert.ok(marker.files.includes("helm/loki.json"));
+        // A file of render's that this render no longer writes goes; someone's notes stay.
+        writeFileSync(join(directory, "dashboards", "old-dashboard.json"), "{}\n");
+        writeFileSync(
+            join(directory, ".stella-render"),
+            JSON.stringify({ ...marker, files: [...marker.files, "dashboards/old-dashboard.json"] }),
+        );
+        writeFileSync(join(directory, "NOTES.md"), "mine\n");
+        const second = renderInto(first.out, "--stack", "dev");
+        assert.equal(second.status, 0, second.stderr);
+        assert.equal(existsSync(join(directory, "dashboards", "old-dashboard.json")), false);
+        assert.equal(readFileSync(join(directory, "NOTES.md"), "utf8"), "mine\n");
+        assert.ok(existsSync(join(directory, "helm", "loki.json")));
     });
 });

@@ -5,10 +5,9 @@
 
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
@@ -16,6 +15,7 @@ import { parseStackConfig } from "../config";
 import { renderStack } from "../tools/render";
 import { runSmokeChecks, smokeChecks, type Opener, type SmokeExpectations } from "../tools/smoke-check";
 import { canaryOverrides } from "./stack-harness";
+import { temporaryDirectory } from "./temporary";
 
 async function freePort(): Promise<number> {
     return new Promise((done, fail) => {
@@ -62,7 +62,7 @@ describe("smoke check against a real Prometheus", () => {
         const rendered = await renderStack({ stack: "prod", overrides: canaryOverrides });
         outputs = rendered.outputs;
         expected = outputs.smokeExpectations as SmokeExpectations;
-        const directory = mkdtempSync(join(tmpdir(), "smoke-live-"));
+        const directory = temporaryDirectory("smoke-live-");
 
         // A backend that returns its metrics as a string: Express sends it as text/html.
         target = createServer((_request, response) => {

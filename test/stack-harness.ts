@@ -4,8 +4,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
@@ -14,6 +13,7 @@ import type { ConfigOverride } from "../tools/offline-config";
 import type { RegisteredResource } from "../tools/recording-mocks";
 import { requireToolVersion } from "./tool-versions";
 import { get } from "./paths";
+import { temporaryDirectory } from "./temporary";
 
 export { get };
 
@@ -138,7 +138,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
         let directory: string;
         before(async () => {
             result = await renderStack({ stack, overrides: withSecrets ? canaryOverrides : [] });
-            directory = mkdtempSync(join(tmpdir(), `render-${stack}-`));
+            directory = temporaryDirectory(`render-${stack}-`);
             for (const [path, content] of result.files) {
                 const file = join(directory, path.replaceAll("/", "__"));
                 writeFileSync(file, content);

@@ -3,7 +3,7 @@
 // alert of any severity, for our rendered prod rules and for the seed's own rules
 // (test/fixtures/seed-rules.yaml), against the issue's targets. Exits non-zero if our rules miss one.
 //
-//   npx tsx tools/bench-alerts.ts [--rules <rule file>] [--baseline <minutes>] [--verbose]
+//   npm run bench:alerts -- [--rules <rule file>] [--baseline <minutes>] [--verbose]   (--help says it all)
 //
 // --rules measures another rule file in place of the rendered prod one (to try a change on a copy);
 // --baseline simulates that many minutes of healthy traffic before every fault (default: each
@@ -15,11 +15,11 @@
 // promtool's failure report lists what fired instead.
 
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { runCli, type Command, type Values } from "./cli";
 import { overrideFlags, placeholderSecrets } from "./offline-config";
 import {
     absolute,
@@ -42,8 +42,7 @@ export function alertNames(ruleFile: string): string[] {
 }
 
 /** Renders the prod stack with placeholder secrets; returns its rule file. */
-function renderProdRules(): string {
-    const out = mkdtempSync(join(tmpdir(), "bench-alerts-"));
+function renderProdRules(out: string): string {
     const tsx = join(root, "node_modules", ".bin", "tsx");
     const args = ["tools/render.ts", "--stack", "prod", "--out", out, ...overrideFlags(placeholderSecrets)];
     const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
@@ -192,25 +191,54 @@ function table(rows: string[][]): string {
     return [line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...body.map(line)].join("\n");
 }
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            rules: { type: "string" },
-            baseline: { type: "string" },
-            verbose: { type: "boolean", default: false },
+export const benchAlertsCommand = {
+    invocation: "npm run bench:alerts --",
+    summary:
+        "How fast the alerts page: for each fault scenario, the minutes from the fault's onset to the first\n" +
+        "page (severity=critical) and to the first alert, for the rendered prod rules and the seed's rules,\n" +
+        "against each scenario's target (promtool replays them). Exit 1 when our rules miss a target.",
+    flags: {
+        rules: {
+            type: "text",
+            value: "<rule file>",
+            description: "measure this rule file instead of the rendered prod one (try a change on a copy)",
         },
-        strict: true,
-    });
+        baseline: {
+            type: "integer",
+            value: "<minutes>",
+            min: 60,
+            description: "minutes of healthy traffic before every fault (unset: each scenario's own)",
+        },
+        verbose: { type: "switch", description: "print when each alert first fires, with labels and annotations" },
+    },
+    notes: ['Needs promtool on PATH (eval "$(bash .ci/install-tools.sh)" installs it).'],
+    examples: ["npm run bench:alerts", "npm run bench:alerts -- --rules /tmp/my-rules.yaml --baseline 120 --verbose"],
+} as const satisfies Command;
+
+async function main(values: Values<typeof benchAlertsCommand>): Promise<number> {
     const started = Date.now();
-    const baseline = values.baseline === undefined ? undefined : Number(values.baseline);
-    if (baseline !== undefined && !(baseline >= 60 && Number.isInteger(baseline)))
-        throw new Error("--baseline: expected whole minutes, at least 60");
+    const baseline = values.baseline;
     const scenarios =
         baseline === undefined ? defaultScenarios : defaultScenarios.map((s) => withBaseline(s, baseline));
-    const ours = values.rules === undefined ? renderProdRules() : resolve(values.rules);
+    const work = mkdtempSync(join(tmpdir(), "bench-alerts-"));
+    try {
+        return await measureAll(values, scenarios, work, started);
+    } finally {
+        rmSync(work, { recursive: true, force: true });
+    }
+}
+
+async function measureAll(
+    values: Values<typeof benchAlertsCommand>,
+    scenarios: readonly Scenario[],
+    work: string,
+    started: number,
+): Promise<number> {
+    const ours = values.rules === undefined ? renderProdRules(work) : resolve(values.rules);
     const ourAlerts = alertNames(ours);
     const seedAlerts = alertNames(seedRules);
-    const directory = mkdtempSync(join(tmpdir(), "bench-alerts-tests-"));
+    const directory = join(work, "tests");
+    mkdirSync(directory);
 
     const tasks = scenarios.flatMap((scenario) => [
         () => firstFirings(scenario, seedRules, seedAlerts, directory).then(summarize),
@@ -266,12 +294,4 @@ async function main(): Promise<number> {
     return missed === 0 ? 0 : 1;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: Error) => {
-            console.error(`bench-alerts failed: ${error.message}`);
-            process.exit(2);
-        },
-    );
-}
+if (require.main === module) runCli("bench-alerts", benchAlertsCommand, main);

@@ -2,20 +2,21 @@
 // that file: comments, `secure:` values and every other key stay as they were (the yaml package edits
 // the document in place).
 //
-// With --check it changes nothing and guards the target's pins against its file at a base revision
-// (--base, default HEAD): every version the target changes must be one the source runs. A target that
-// lags the source is normal (Renovate bumps dev and staging first) and passes. Both files must also pin
+// With --check it changes nothing and fails, naming the chart, when the target pins a version the source
+// does not run. With --check --base <revision> (the pull-request guard) only the pins the target changed
+// since that revision count: each must be one the source runs, while a target that lags the source is
+// normal (Renovate bumps dev and staging first) and passes. Both files must also pin
 // a kube-prometheus-stack and prometheus-operator-crds pair known to carry the same operator.
 //
-//   npm run promote -- --from <stack> --to <stack> [--check [--base <git revision>]]
+//   npm run promote -- --from <stack> --to <stack> [--check [--base <git revision>]]   (--help says it all)
 
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { isMap, parseDocument, type Document } from "yaml";
 import { projectName } from "../config";
 import { defaultVersions, operatorPairProblem } from "../versions";
+import { runCli, UsageError, type Command, type Values } from "./cli";
 
 const versionsKey = `${projectName}:versions`;
 const projectRoot = resolve(__dirname, "..");
@@ -77,8 +78,8 @@ function pairProblems(versions: Map<string, string>, stack: string): string[] {
 
 /**
  * Promotes (or, with check, guards) the versions of `from` into `to`. Writes the target unless checking.
- * `base` (for check) is the target's file at the base revision; unset, the target is compared with itself
- * (nothing changed).
+ * `base` (for check) is the target's file at the base revision: only the pins changed since then count.
+ * Unset, every pin of the target counts (it must be a version the source runs).
  */
 export function promote(options: {
     root?: string;
@@ -99,11 +100,9 @@ export function promote(options: {
 
     if (options.check) {
         const baseVersions =
-            options.base === undefined
-                ? targetVersions
-                : options.base === null
-                  ? new Map<string, string>()
-                  : (readVersions(parse(options.base, options.to), options.to) ?? new Map<string, string>());
+            options.base === undefined || options.base === null
+                ? new Map<string, string>()
+                : (readVersions(parse(options.base, options.to), options.to) ?? new Map<string, string>());
         const problems = [...targetVersions]
             // Only what this change sets: a pin left as it was may lag the source.
             .filter(([chart, version]) => baseVersions.get(chart) !== version)
@@ -158,35 +157,50 @@ export function stackFileAt(root: string, stack: string, revision: string): Base
     }
 }
 
-function main(): number {
-    const { values } = parseArgs({
-        options: {
-            from: { type: "string" },
-            to: { type: "string" },
-            check: { type: "boolean", default: false },
-            base: { type: "string" },
+export const promoteCommand = {
+    invocation: "npm run promote --",
+    summary:
+        "Copies the `versions` object of one stack's file into another's, changing nothing else in it, and\n" +
+        "prints what changed. With --check it changes nothing and fails (exit 1), naming the chart, when the\n" +
+        "second stack pins a version the first does not run; with --base, only the pins the second stack\n" +
+        "changed since that git revision count (the pull-request guard: lagging is fine). Both files must\n" +
+        "pin a kube-prometheus-stack and prometheus-operator-crds pair known to carry the same operator.",
+    flags: {
+        from: { type: "text", value: "<stack>", required: true, description: "the stack whose versions are copied" },
+        to: { type: "text", value: "<stack>", required: true, description: "the stack whose file is updated" },
+        check: { type: "switch", description: "compare only: change nothing, fail on a version `from` does not run" },
+        base: {
+            type: "text",
+            value: "<git revision>",
+            description: "with --check: judge only the pins `to` changed since this revision",
         },
-        strict: true,
-    });
-    if (values.from === undefined || values.to === undefined)
-        throw new Error("usage: promote --from <stack> --to <stack> [--check [--base <git revision>]]");
-    if (values.base !== undefined && !values.check) throw new Error("--base goes with --check");
+    },
+    examples: [
+        "npm run promote -- --from staging --to prod",
+        "npm run promote -- --from staging --to prod --check",
+        "npm run promote -- --from staging --to prod --check --base origin/main",
+    ],
+} as const satisfies Command;
+
+function main(values: Values<typeof promoteCommand>): number {
+    if (values.base !== undefined && !values.check) throw new UsageError("--base goes with --check");
     if (values.check) {
-        const base = values.base ?? "HEAD";
+        const base = values.base;
         const result = promote({
             from: values.from,
             to: values.to,
             check: true,
-            base: stackFileAt(projectRoot, values.to, base),
+            base: base === undefined ? undefined : stackFileAt(projectRoot, values.to, base),
         });
+        const against = base === undefined ? "" : ` (against ${values.to} at ${base})`;
         if (result.problems.length > 0) {
-            console.error(
-                `promotion check failed (against ${values.to} at ${base}):\n  - ${result.problems.join("\n  - ")}`,
-            );
+            console.error(`promotion check failed${against}:\n  - ${result.problems.join("\n  - ")}`);
             return 1;
         }
         console.log(
-            `every version ${values.to} changes since ${base} is one ${values.from} runs; the operator pairs are known`,
+            base === undefined
+                ? `${values.to} runs only versions that ${values.from} runs; the operator pairs are known`
+                : `every version ${values.to} changes since ${base} is one ${values.from} runs; the operator pairs are known`,
         );
         return 0;
     }
@@ -200,11 +214,4 @@ function main(): number {
     return 0;
 }
 
-if (require.main === module) {
-    try {
-        process.exit(main());
-    } catch (error) {
-        console.error(`promote failed: ${(error as Error).message}`);
-        process.exit(2);
-    }
-}
+if (require.main === module) runCli("promote", promoteCommand, main);

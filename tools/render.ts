@@ -1,16 +1,17 @@
-// The offline render (../shared/CONTRACT.md): runs this Pulumi program, unchanged, under Pulumi's
+// The offline render (the contract others rely on is in README "Offline render"): runs this Pulumi program, unchanged, under Pulumi's
 // mocks with a stack's config, and writes what it registered: resources, Helm releases, the rule
 // file, alertmanager.yaml, dashboards and data sources. Secrets are written as "[secret]".
 //
 //   npm run render -- --stack <dev|staging|prod> [--out <dir>] [--config <path>=<value>]... [--secret <path>=<value>]...
+//   (npm run render -- --help says it all)
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { projectName } from "../config";
+import { runCli, type Command, type Values as FlagValues } from "./cli";
 import { readOfflineConfig, type ConfigOverride } from "./offline-config";
+import { writeRender } from "./render-output";
 import { RecordingMocks, redacted, type RegisteredResource } from "./recording-mocks";
 
 const projectRoot = resolve(__dirname, "..");
@@ -96,7 +97,7 @@ function resourceInputs(type: string, inputs: Record<string, unknown>): Record<s
     return Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "values"));
 }
 
-/** Derives the files of CONTRACT.md from the registered resources. */
+/** Derives the files of README "Offline render" from the registered resources. */
 export function renderFiles(resources: RegisteredResource[], outputs: Record<string, unknown>): Map<string, string> {
     const files = new Map<string, string>();
     files.set(
@@ -205,42 +206,55 @@ function parseOverride(text: string, secret: boolean): ConfigOverride {
     return { path: text.slice(0, at), value: text.slice(at + 1), secret };
 }
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            out: { type: "string", default: "build/render" },
-            config: { type: "string", multiple: true, default: [] },
-            secret: { type: "string", multiple: true, default: [] },
+export const renderCommand = {
+    invocation: "npm run render --",
+    summary:
+        "Runs the Pulumi program offline, under Pulumi's mocks, with the config of Pulumi.<stack>.yaml (and the\n" +
+        "defaults of Pulumi.yaml) overlaid by --config/--secret, and writes what it registered under <out>/<stack>/.\n" +
+        "It rewrites only a folder it wrote before (marked by .stella-render) and refuses any other non-empty one.",
+    flags: {
+        stack: {
+            type: "text",
+            value: "<stack>",
+            required: true,
+            description: "the stack to render: dev, staging or prod",
         },
-        strict: true,
-    });
-    if (values.stack === undefined) throw new Error("--stack is required: dev, staging or prod");
-    const overrides = [
-        ...values.config.map((text) => parseOverride(text, false)),
-        ...values.secret.map((text) => parseOverride(text, true)),
-    ];
-    const result = await renderStack({ stack: values.stack, overrides });
+        out: { type: "text", value: "<dir>", default: "build/render", description: "where <stack>/ is written" },
+        config: {
+            type: "list",
+            value: "<path>=<value>",
+            description: "set a config value, path as for `pulumi config set --path`",
+        },
+        secret: { type: "list", value: "<path>=<value>", description: "the same, as a secret (written as [secret])" },
+    },
+    examples: [
+        "npm run render -- --stack dev",
+        "npm run render -- --stack dev --out /tmp/render --config prometheus.retention=15d",
+        "npm run render -- --stack prod --secret alerting.slackWebhookUrl=https://hooks.slack.com/services/T/B/X \\\n" +
+            "    --secret alerting.pagerdutyRoutingKey=abcdefghijklmnopqrstuvwxyz012345 \\\n" +
+            "    --secret loki.objectStorage.secretAccessKey=x --secret jaeger.storage.password=x",
+    ],
+} as const satisfies Command;
 
-    const directory = resolve(values.out, values.stack);
-    rmSync(directory, { recursive: true, force: true });
-    for (const [path, content] of result.files) {
-        mkdirSync(dirname(join(directory, path)), { recursive: true });
-        writeFileSync(join(directory, path), content);
+async function main(values: FlagValues<typeof renderCommand>): Promise<number> {
+    try {
+        const overrides = [
+            ...values.config.map((text) => parseOverride(text, false)),
+            ...values.secret.map((text) => parseOverride(text, true)),
+        ];
+        const result = await renderStack({ stack: values.stack, overrides });
+        const directory = resolve(values.out, values.stack);
+        writeRender(directory, result.files);
+        console.log(
+            `rendered stack ${values.stack}: ${result.resources.length} resources, ${result.files.size} files in ${directory}`,
+        );
+        return 0;
+    } catch (caught) {
+        const error = caught as Error & { registered?: number };
+        const registered = error.registered === undefined ? "" : `\n(${error.registered} resources were registered)`;
+        console.error(`render failed: ${error.message}${registered}`);
+        return 1;
     }
-    console.log(
-        `rendered stack ${values.stack}: ${result.resources.length} resources, ${result.files.size} files in ${directory}`,
-    );
 }
 
-if (require.main === module) {
-    main().then(
-        () => process.exit(0),
-        (error: Error & { registered?: number }) => {
-            const registered =
-                error.registered === undefined ? "" : `\n(${error.registered} resources were registered)`;
-            console.error(`render failed: ${error.message}${registered}`);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) runCli("render", renderCommand, main);

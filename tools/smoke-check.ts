@@ -6,13 +6,13 @@
 // NetworkPolicies do not stand in the way), so the runner needs only its kubeconfig; Grafana is called
 // at its public URL, as users reach it, with the admin credentials of the outputs.
 //
-//   pulumi stack output --json --show-secrets | npm run smoke -- [--context <kube context>]
+//   pulumi stack output --json --show-secrets | npm run smoke -- [--context <kube context>] [--attempts <n>]   (--help says it all)
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import type { SmokeExpectations } from "../stack";
+import { runCli, type Command, type Values } from "./cli";
 
 export type { SmokeExpectations };
 
@@ -305,18 +305,39 @@ export function readOutputs(text: string): Record<string, unknown> | undefined {
     return outputs as Record<string, unknown>;
 }
 
-async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: { context: { type: "string" }, attempts: { type: "string", default: "10" } },
-        strict: true,
-    });
+export const smokeCommand = {
+    invocation: "pulumi stack output --json --show-secrets | npm run smoke --",
+    summary:
+        "After `pulumi up`: proves each component answers and runs what this stack configured (every STELLA\n" +
+        "rule group loaded, the backend and agent targets scraped, Alertmanager's receivers, Grafana's data\n" +
+        "sources and dashboards), reading the stack's outputs from stdin. In-cluster services are reached\n" +
+        "through `kubectl port-forward`, Grafana at its public URL. Exit 1 when a check fails, 2 when nothing\n" +
+        "is piped in.",
+    flags: {
+        context: { type: "text", value: "<kube context>", description: "kubectl's context (unset: the current one)" },
+        attempts: {
+            type: "integer",
+            value: "<n>",
+            default: 10,
+            min: 1,
+            description: "tries per check, 6 s apart",
+        },
+    },
+    notes: ["Reads the stack outputs (JSON) from stdin: pipe `pulumi stack output --json --show-secrets` in."],
+    examples: [
+        "pulumi stack output --json --show-secrets | npm run smoke -- --context kind-stella",
+        "pulumi stack output --json --show-secrets | npm run smoke -- --attempts 3",
+    ],
+} as const satisfies Command;
+
+async function main(values: Values<typeof smokeCommand>): Promise<number> {
     const outputs = process.stdin.isTTY ? undefined : readOutputs(readFileSync(0, "utf8"));
     if (outputs === undefined) {
         console.error(`smoke check: nothing piped in; ${usage}`);
         return 2;
     }
     const results = await runSmokeChecks(smokeChecks(outputs), kubectlOpener(values.context), {
-        attempts: Number(values.attempts),
+        attempts: values.attempts,
         delayMs: 6_000,
     });
     for (const result of results)
@@ -324,12 +345,4 @@ async function main(): Promise<number> {
     return results.every((result) => result.error === undefined) ? 0 : 1;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: Error) => {
-            console.error(`smoke check failed: ${error.message}`);
-            process.exit(2);
-        },
-    );
-}
+if (require.main === module) runCli("smoke", smokeCommand, main);

@@ -1,4 +1,4 @@
-// The agents' rules, on the seed's agent metrics (../shared/seed-monitoring.md, "Agent Metrics") and
+// The agents' rules, on the seed's agent metrics (docs/metrics.md) and
 // kube-state-metrics: crash loops, slow responses per agent type, and agents that stop answering
 // while conversations are open.
 

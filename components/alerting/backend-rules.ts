@@ -1,5 +1,5 @@
 // The backend's rules: recording rules for its request rate, error ratio and latency, the seed's
-// backend alerts (../shared/seed-monitoring.md, "Alert Rules"), its health, and multiwindow,
+// backend alerts (docs/design.md, "Contracts with STELLA's apps"), its health, and multiwindow,
 // multi-burn-rate SLO alerts (Google SRE workbook, "Alerting on SLOs", recommendation 6): a fast burn
 // pages, a slow burn opens a warning.
 
