@@ -129,7 +129,7 @@ function scenarioTests(scenario: Scenario, ruleFile: string, rules: RuleFile): R
             ];
         }),
     );
-    // promtool 2.42 compares values exactly; rounded to 6 decimals, 7.9999999999999964 reads 8.
+    // Rounded to 6 decimals, so that 7.9999999999999964 reads 8 whatever promtool's own tolerance.
     const exprTests: PromqlExprTest[] = (scenario.records ?? []).map((check) => ({
         expr: `round(${check.expr} * 1e6) / 1e6`,
         eval_time: absolute(scenario, check.at),
@@ -164,6 +164,22 @@ function expectation(scenario: Scenario): string {
 
 // The scenarios' timings and values are Prometheus 3's: refuse an older promtool rather than fail them.
 before(() => requirePromtool3());
+
+it("refuses promtool 2, saying how to get promtool 3", () => {
+    const bin = mkdtempSync(join(tmpdir(), "promtool-2-"));
+    writeFileSync(join(bin, "promtool"), '#!/bin/sh\necho "promtool, version 2.42.0+ds (branch: debian/sid)"\n', {
+        mode: 0o755,
+    });
+    const result = spawnSync(tsx, ["-e", 'require("./tools/promtool").requirePromtool3()'], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+    });
+    assert.notEqual(result.status, 0, "promtool 2.42 was accepted");
+    assert.match(result.stderr, /promtool version 2\.42\.0\S* is too old/);
+    assert.match(result.stderr, /eval "\$\(bash \.ci\/install-tools\.sh\)"/);
+    assert.match(result.stderr, /brew install prometheus/);
+});
 
 it("the seed's rule file (fixture) is valid and holds its four alerts", () => {
     assert.match(promtoolSync(["check", "rules", seedRules]), /SUCCESS: 4 rules found/);

@@ -5,6 +5,9 @@
 // input_series (https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/):
 // a healthy baseline, then from the onset one thing goes wrong. Samples and rule evaluations are 15s
 // apart, as the stacks scrape and evaluate (prometheus.scrapeInterval, prometheus.evaluationInterval).
+// The timings and values are Prometheus 3's (promtool 3.5; the tests refuse promtool 2): range windows
+// open on the left, (t - range, t], so a 5m window holds 20 samples, not 21; `le` stored as Prometheus 3
+// normalises it ("1.0"); counters that exist from their first count, as the client libraries make them.
 //
 // Conventions:
 // - The onset is the time of the first sample that shows the fault: the first scrape after things
@@ -15,9 +18,10 @@
 //   needs no more, the restart counter being flat before. Scenarios that move the backend's error or
 //   slow ratio get 150 minutes: with less history the fast burn's 6h window is diluted less than a
 //   real backend's, and its 6h/30m pair fires before the 1h/5m pair, earlier than in production
-//   (on 60 minutes of history a total outage pages at +1.25m instead of +1.75m, 10% errors at +4.25m
-//   instead of +7.25m). From about 145 minutes on it no longer can for these faults:
-//   `tools/bench-alerts.ts --baseline 360` gives the same numbers on six hours. The slow burns' 1d
+//   (on 60 minutes of history a total outage pages at +0.75m instead of +1.25m, 10% errors at +4.25m
+//   instead of +7.5m, every request taking 3 s at +4.25m instead of +9m). On 150 minutes it no longer
+//   does for these faults: `tools/bench-alerts.ts --baseline 360` gives the same numbers on six hours
+//   (measured on promtool 3.5.3). The slow burns' 1d
 //   and 3d windows are never filled; they are warnings on a 15m `for`, and nothing here depends on them.
 // - Expected descriptions are the rendered text, $value included, as promtool computes it for these
 //   series (`tools/bench-alerts.ts --verbose` prints every firing alert's annotations); the comments
@@ -523,7 +527,7 @@ export const scenarios: readonly Scenario[] = [
     scenario({
         name: "errors at half the budget",
         description:
-            "0.05% of requests fail with a 5xx, half the 99.9% SLO's budget: the 5xx series appears with the first error, 200 s in; for 2.5 hours, nothing fires.",
+            "0.05% of requests fail with a 5xx, half the 99.9% SLO's budget: the 5xx series appears with the first error, 3.5 minutes in; for 2.5 hours, nothing fires.",
         onsetMinutes: 0,
         faultMinutes: 150,
         // At exactly 0.1% the backend would burn its budget at exactly 1×, the slow burn's 3d/6h
