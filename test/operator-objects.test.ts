@@ -141,7 +141,7 @@ function pick(values: Json, mapping: Record<string, string>): Json {
 }
 
 /** The operator objects kube-prometheus-stack renders from its values; `problems` gets the dropped keys. */
-export function chartObjects(values: Json, release: string, namespace: string, problems: string[]): OperatorObject[] {
+function chartObjects(values: Json, release: string, namespace: string, problems: string[]): OperatorObject[] {
     const objects: OperatorObject[] = [];
     const prometheus = isObject(values.prometheus) ? values.prometheus : {};
     const monitors = (key: string, kind: string, copied: readonly string[]) => {
