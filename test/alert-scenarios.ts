@@ -57,6 +57,8 @@ export interface PlatformState {
     readonly backendDiscovered: boolean;
     /** Whether the backend's latency histogram has the bucket at the SLO threshold (le="1.0"). */
     readonly sloBucketExposed: boolean;
+    /** Whether the backend creates its 5xx label set at 0 when it starts (docs/metrics.md asks it to), not at its first error. */
+    readonly errorSeriesAtStart: boolean;
     readonly livenessOk: boolean;
     readonly readinessOk: boolean;
     /** Whether the Blackbox exporter's probe results reach Prometheus. */
@@ -96,6 +98,7 @@ export const healthy: PlatformState = {
     backendScrapeable: true,
     backendDiscovered: true,
     sloBucketExposed: true,
+    errorSeriesAtStart: false,
     livenessOk: true,
     readinessOk: true,
     probesScraped: true,
@@ -244,7 +247,7 @@ export function platformSeries(
         seriesLabels: Labels,
         perSecond: (s: PlatformState) => number,
         scraped: (s: PlatformState) => boolean = () => true,
-        counted?: (step: number) => boolean,
+        counted?: (step: number, value: number) => boolean,
     ): number[] => {
         const samples: Sample[] = [];
         const increments: number[] = [];
@@ -256,7 +259,7 @@ export function platformSeries(
             value += increment;
             increments.push(increment);
             values.push(value);
-            if (!(counted?.(step) ?? value >= 1)) {
+            if (!(counted?.(step, value) ?? value >= 1)) {
                 samples.push("_");
                 continue;
             }
@@ -302,6 +305,7 @@ export function platformSeries(
         { ...labels.backend, status: "500" },
         (s) => s.requestsPerSecond * s.errorShare,
         backendUp,
+        (step, value) => value >= 1 || state(step).errorSeriesAtStart,
     );
     const observed = counter(
         "stella_http_request_duration_count",
@@ -443,6 +447,8 @@ export interface Scenario {
     readonly description: string;
     /** What changes at the onset, from the healthy state. */
     readonly fault: Partial<PlatformState>;
+    /** How the platform differs from `healthy` throughout, before the onset and after. */
+    readonly platform?: Partial<PlatformState>;
     readonly series: readonly InputSeries[];
     /** Minutes from the first sample to the fault's first sample. */
     readonly onsetMinutes: number;
@@ -481,8 +487,13 @@ function scenario(
         onsetMinutes,
         interval,
         evaluationInterval,
-        series: platformSeries(healthy, { ...healthy, ...spec.fault }, onsetMinutes, onsetMinutes + spec.faultMinutes),
+        series: seriesOf(spec, onsetMinutes),
     };
+}
+
+function seriesOf(spec: Pick<Scenario, "fault" | "platform" | "faultMinutes">, onsetMinutes: number): InputSeries[] {
+    const before = { ...healthy, ...spec.platform };
+    return platformSeries(before, { ...before, ...spec.fault }, onsetMinutes, onsetMinutes + spec.faultMinutes);
 }
 
 /** The same scenario on another length of healthy history before the onset. */
@@ -491,7 +502,7 @@ export function withBaseline(scenario: Scenario, minutes: number): Scenario {
     return {
         ...scenario,
         onsetMinutes: minutes,
-        series: platformSeries(healthy, { ...healthy, ...scenario.fault }, minutes, minutes + scenario.faultMinutes),
+        series: seriesOf(scenario, minutes),
     };
 }
 
@@ -629,6 +640,38 @@ export const scenarios: readonly Scenario[] = [
             { expr: "stella:http_requests:rate5m", at: 10, value: 10 },
         ],
         target: { kind: "page", withinMinutes: 8, bound: "seed" },
+    }),
+    scenario({
+        name: "total backend outage, 5xx series created at start",
+        onsetMinutes: sloBaselineMinutes,
+        description:
+            "The total outage again, on a backend that creates its 5xx label set at 0 when it starts, as docs/metrics.md asks: no faulty scrape is lost, and HighErrorRate fires one scrape sooner.",
+        faultMinutes: 10,
+        platform: { errorSeriesAtStart: true },
+        fault: { errorShare: 1 },
+        fires: [
+            {
+                // The 1h ratio reads the whole increase, 600 errors in 36,000 requests at +45 s (1.67%),
+                // past 1.44% at the same evaluation as without the 0 series; `for: 30s` more.
+                alertname: "StellaAvailabilityFastBurn",
+                firingAt: 1.25,
+                labels: backendLabels,
+                summary: "Backend burning its availability error budget fast",
+                description:
+                    "2.5% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
+            },
+            {
+                // The first faulty scrape counts: 150 errors in the 5m window, extrapolated over its
+                // 19 intervals to 5.3%, past 5% at the onset; `for: 5m` more.
+                alertname: "HighErrorRate",
+                firingAt: 5,
+                labels: backendLabels,
+                summary: "High error rate detected",
+                description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
+            },
+        ],
+        silentAt: [-1, 0, 1, 1.25, 4.75, 5, 6],
+        records: [{ expr: "stella:http_error_ratio:rate5m", at: -1, value: 0 }],
     }),
     scenario({
         name: "p95 latency 3s",
