@@ -13,6 +13,7 @@ import { before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
 import { temporaryDirectory } from "./temporary";
+import { promtoolHint, requirePromtool3 } from "../tools/promtool";
 import {
     absolute,
     scenarios,
@@ -27,11 +28,12 @@ const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const seedRules = join(__dirname, "fixtures", "seed-rules.yaml");
 
-const missingPromtool = "promtool is not installed (apt-get install prometheus; .ci/run does it)";
+const missingPromtool = `promtool is not on PATH: ${promtoolHint}`;
 
 interface Rule {
     alert?: string;
     record?: string;
+    expr: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
 }
@@ -128,7 +130,7 @@ function scenarioTests(scenario: Scenario, ruleFile: string, rules: RuleFile): R
             ];
         }),
     );
-    // promtool 2.42 compares values exactly; rounded to 6 decimals, 7.9999999999999964 reads 8.
+    // Rounded to 6 decimals, so that 7.9999999999999964 reads 8 whatever promtool's own tolerance.
     const exprTests: PromqlExprTest[] = (scenario.records ?? []).map((check) => ({
         expr: `round(${check.expr} * 1e6) / 1e6`,
         eval_time: absolute(scenario, check.at),
@@ -141,13 +143,44 @@ function scenarioTests(scenario: Scenario, ruleFile: string, rules: RuleFile): R
             },
         ],
     }));
-    return unitTestFile(ruleFile, [testGroup(scenario, alertTests, exprTests)]);
+    // ALERTS carries a series per pending or firing alert: none means the condition is false.
+    const inactiveTests: PromqlExprTest[] = (scenario.inactive ?? []).flatMap(({ alertname, at }) =>
+        at.map((time) => ({
+            expr: `ALERTS{alertname=${JSON.stringify(alertname)}}`,
+            eval_time: absolute(scenario, time),
+            exp_samples: [],
+        })),
+    );
+    return unitTestFile(ruleFile, [testGroup(scenario, alertTests, [...exprTests, ...inactiveTests])]);
 }
 
 function expectation(scenario: Scenario): string {
-    if (scenario.fires.length === 0) return "nothing fires";
-    return scenario.fires.map((alert) => `${alert.alertname} by +${alert.firingAt}m`).join(", ");
+    const fires =
+        scenario.fires.length === 0
+            ? "nothing fires"
+            : scenario.fires.map((alert) => `${alert.alertname} by +${alert.firingAt}m`).join(", ");
+    const quiet = (scenario.inactive ?? []).map(({ alertname }) => `${alertname} not even pending`);
+    return [fires, ...quiet].join(", ");
 }
+
+// The scenarios' timings and values are Prometheus 3's: refuse an older promtool rather than fail them.
+before(() => requirePromtool3());
+
+it("refuses promtool 2, saying how to get promtool 3", () => {
+    const bin = temporaryDirectory("promtool-2-");
+    writeFileSync(join(bin, "promtool"), '#!/bin/sh\necho "promtool, version 2.42.0+ds (branch: debian/sid)"\n', {
+        mode: 0o755,
+    });
+    const result = spawnSync(tsx, ["-e", 'require("./tools/promtool").requirePromtool3()'], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
+    });
+    assert.notEqual(result.status, 0, "promtool 2.42 was accepted");
+    assert.match(result.stderr, /promtool version 2\.42\.0\S* is too old/);
+    assert.match(result.stderr, /eval "\$\(bash \.ci\/install-tools\.sh\)"/);
+    assert.match(result.stderr, /brew install prometheus/);
+});
 
 it("the seed's rule file (fixture) is valid and holds its four alerts", () => {
     assert.match(promtoolSync(["check", "rules", seedRules]), /SUCCESS: 4 rules found/);
@@ -166,6 +199,32 @@ for (const stack of ["dev", "staging", "prod"]) {
 
         it("passes promtool check rules", () => {
             assert.match(promtoolSync(["check", "rules", ruleFile]), /SUCCESS: \d+ rules found/);
+        });
+
+        // Prometheus evaluates a group's rules in order but the groups concurrently: a rule that reads
+        // another group's recording rule reads it one interval late, or stale. (promtool evaluates the
+        // groups one after the other, so no scenario can show it.)
+        it("every recording rule a rule reads is recorded before it, in its own group", () => {
+            const recordedIn = new Map<string, string>();
+            for (const group of rules.groups)
+                for (const rule of group.rules) if (rule.record !== undefined) recordedIn.set(rule.record, group.name);
+            assert.ok(recordedIn.size > 0, "no recording rule rendered");
+            const problems: string[] = [];
+            for (const group of rules.groups) {
+                const recordedBefore = new Set<string>();
+                for (const rule of group.rules) {
+                    // Recording rule names are the only PromQL identifiers with a colon.
+                    for (const name of rule.expr.match(/[A-Za-z_:][\w:]*/g) ?? []) {
+                        const home = recordedIn.get(name);
+                        if (home !== undefined && !recordedBefore.has(name))
+                            problems.push(
+                                `${rule.alert ?? rule.record ?? "?"} (group ${group.name}) reads ${name}, recorded ${home === group.name ? "after it" : `in group ${home}`}`,
+                            );
+                    }
+                    if (rule.record !== undefined) recordedBefore.add(rule.record);
+                }
+            }
+            assert.deepEqual(problems, []);
         });
 
         for (const scenario of scenarios) {

@@ -5,6 +5,9 @@
 // input_series (https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/):
 // a healthy baseline, then from the onset one thing goes wrong. Samples and rule evaluations are 15s
 // apart, as the stacks scrape and evaluate (prometheus.scrapeInterval, prometheus.evaluationInterval).
+// The timings and values are Prometheus 3's (promtool 3.5; the tests refuse promtool 2): range windows
+// open on the left, (t - range, t], so a 5m window holds 20 samples, not 21; `le` stored as Prometheus 3
+// normalises it ("1.0"); counters that exist from their first count, as the client libraries make them.
 //
 // Conventions:
 // - The onset is the time of the first sample that shows the fault: the first scrape after things
@@ -15,9 +18,10 @@
 //   needs no more, the restart counter being flat before. Scenarios that move the backend's error or
 //   slow ratio get 150 minutes: with less history the fast burn's 6h window is diluted less than a
 //   real backend's, and its 6h/30m pair fires before the 1h/5m pair, earlier than in production
-//   (on 60 minutes of history a total outage pages at +1.25m instead of +1.75m, 10% errors at +4.25m
-//   instead of +7.25m). From about 145 minutes on it no longer can for these faults:
-//   `tools/bench-alerts.ts --baseline 360` gives the same numbers on six hours. The slow burns' 1d
+//   (on 60 minutes of history a total outage pages at +0.75m instead of +1.25m, 10% errors at +4.25m
+//   instead of +7.5m, every request taking 3 s at +4.25m instead of +9m). On 150 minutes it no longer
+//   does for these faults: `tools/bench-alerts.ts --baseline 360` gives the same numbers on six hours
+//   (measured on promtool 3.5.3). The slow burns' 1d
 //   and 3d windows are never filled; they are warnings on a 15m `for`, and nothing here depends on them.
 // - Expected descriptions are the rendered text, $value included, as promtool computes it for these
 //   series (`tools/bench-alerts.ts --verbose` prints every firing alert's annotations); the comments
@@ -49,6 +53,12 @@ export interface PlatformState {
     readonly sessionsActive: number;
     /** Whether Prometheus can scrape the backend: when not, `up` is 0 and its own series go stale. */
     readonly backendScrapeable: boolean;
+    /** Whether any backend pod exists (not scaled to 0 or deleted): when not, even `up` and the probe results go stale. */
+    readonly backendDiscovered: boolean;
+    /** Whether the backend's latency histogram has the bucket at the SLO threshold (le="1.0"). */
+    readonly sloBucketExposed: boolean;
+    /** Whether the backend creates its 5xx label set at 0 when it starts (docs/metrics.md asks it to), not at its first error. */
+    readonly errorSeriesAtStart: boolean;
     readonly livenessOk: boolean;
     readonly readinessOk: boolean;
     /** Whether the Blackbox exporter's probe results reach Prometheus. */
@@ -76,16 +86,19 @@ export interface PlatformState {
     readonly spansFailedPerSecond: number;
 }
 
-/** Healthy steady traffic: ~10 req/s with 0.05% errors, p95 0.175 s, 20 sessions, agents answering. */
+/**
+ * Healthy steady traffic: ~10 req/s without a single error, p95 0.175 s, 20 sessions, agents answering.
+ * With no error the backend has no 5xx series at all, as a real one has (see `platformSeries`).
+ */
 export const healthy: PlatformState = {
     requestsPerSecond: 10,
-    // 0.05%, half the 99.9% SLO's budget. At exactly 0.1% the backend burns its budget at exactly 1×,
-    // the slow burn's 3d/6h threshold (> 0.001), and floating-point noise decides: the 6h error ratio
-    // reads 1.0000000000000002e-3 and StellaAvailabilitySlowBurn fires 122 minutes in.
-    errorShare: 0.0005,
+    errorShare: 0,
     slowShare: 0,
     sessionsActive: 20,
     backendScrapeable: true,
+    backendDiscovered: true,
+    sloBucketExposed: true,
+    errorSeriesAtStart: false,
     livenessOk: true,
     readinessOk: true,
     probesScraped: true,
@@ -127,8 +140,14 @@ export const labels = {
     alloy: { job: "kube-state-metrics", namespace: "monitoring", daemonset: "alloy" },
 } as const;
 
-/** Backend latency: cumulative share of requests at or under each bucket boundary (prom-client's defaults). */
-const backendBuckets = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
+/**
+ * Backend latency: cumulative share of requests at or under each bucket boundary (prom-client's default
+ * buckets). prom-client writes le="1", le="5"; Prometheus 3 normalises `le` when it scrapes and stores
+ * le="1.0", le="5.0": the series here are as Prometheus 3 stores them.
+ */
+const backendBuckets = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "+Inf"];
+/** The bucket at the SLO threshold (slo.latencyThresholdSeconds, 1 s by default). */
+const sloBucket = "1.0";
 function backendCumulative(le: string, slowShare: number): number {
     // Fast requests: 60% ≤ 50 ms, 90% ≤ 100 ms, all ≤ 250 ms (p95 = 0.175 s). Slow ones take 3 s.
     const fast = ({ "0.05": 0.6, "0.1": 0.9 } as Record<string, number>)[le] ?? (Number(le) >= 0.25 ? 1 : 0);
@@ -200,7 +219,14 @@ export function notation(samples: readonly Sample[], increments?: readonly numbe
     return parts.join(" ");
 }
 
-/** The input series for a platform that is `before` until `onsetMinutes`, then `after`, for `totalMinutes`. */
+/**
+ * The input series for a platform that is `before` until `onsetMinutes`, then `after`, for `totalMinutes`.
+ *
+ * Counters behave as the client libraries' (prom-client, prometheus_client, Go's client) labelled
+ * counters do: a label set exists from its first count on, not before. A healthy backend has no 5xx
+ * series until its first error, and the first scrape that shows one is lost to rate(), which needs two
+ * samples. A histogram's buckets all appear with its first observation.
+ */
 export function platformSeries(
     before: PlatformState,
     after: PlatformState,
@@ -212,21 +238,31 @@ export function platformSeries(
     const state = (step: number) => (step >= onsetStep ? after : before);
     const series: InputSeries[] = [];
 
-    /** A counter that grows by `perSecond(state)` each second, from 0 at the start. */
+    /**
+     * A counter that grows by `perSecond(state)` each second, from 0 at the start; its series exists once
+     * `counted(step)` (by default: once it has counted at least one event).
+     */
     const counter = (
         metric: string,
         seriesLabels: Labels,
         perSecond: (s: PlatformState) => number,
         scraped: (s: PlatformState) => boolean = () => true,
-    ) => {
+        counted?: (step: number, value: number) => boolean,
+    ): number[] => {
         const samples: Sample[] = [];
         const increments: number[] = [];
+        const values: number[] = [];
         let value = 0;
         let gone = false;
         for (let step = 0; step <= steps; step += 1) {
             const increment = step === 0 ? 0 : perSecond(state(step)) * stepSeconds;
             value += increment;
             increments.push(increment);
+            values.push(value);
+            if (!(counted?.(step, value) ?? value >= 1)) {
+                samples.push("_");
+                continue;
+            }
             if (!scraped(state(step))) {
                 samples.push(gone ? "_" : "stale");
                 gone = true;
@@ -235,6 +271,7 @@ export function platformSeries(
             samples.push(value);
         }
         series.push({ series: seriesText(metric, seriesLabels), values: notation(samples, increments) });
+        return values;
     };
     const gauge = (
         metric: string,
@@ -254,7 +291,7 @@ export function platformSeries(
         }
         series.push({ series: seriesText(metric, seriesLabels), values: notation(samples) });
     };
-    const backendUp = (s: PlatformState) => s.backendScrapeable;
+    const backendUp = (s: PlatformState) => s.backendScrapeable && s.backendDiscovered;
 
     // Backend (scraped by job stella-backend): requests by status, latency histogram, sessions.
     counter(
@@ -268,15 +305,22 @@ export function platformSeries(
         { ...labels.backend, status: "500" },
         (s) => s.requestsPerSecond * s.errorShare,
         backendUp,
+        (step, value) => value >= 1 || state(step).errorSeriesAtStart,
+    );
+    const observed = counter(
+        "stella_http_request_duration_count",
+        labels.backend,
+        (s) => s.requestsPerSecond,
+        backendUp,
     );
     for (const le of backendBuckets)
         counter(
             "stella_http_request_duration_bucket",
             { ...labels.backend, le },
             (s) => s.requestsPerSecond * backendCumulative(le, s.slowShare),
-            backendUp,
+            (s) => backendUp(s) && (le !== sloBucket || s.sloBucketExposed),
+            (step) => (observed[step] ?? 0) >= 1,
         );
-    counter("stella_http_request_duration_count", labels.backend, (s) => s.requestsPerSecond, backendUp);
     gauge("stella_sessions_active", labels.backend, (s) => s.sessionsActive, backendUp);
     for (const [state, read] of [
         ["active", () => 5],
@@ -284,14 +328,20 @@ export function platformSeries(
         ["waiting", (s: PlatformState) => s.databaseWaiting],
     ] as const)
         gauge("stella_database_connections", { ...labels.backend, state }, read, backendUp);
-    gauge("up", labels.backend, (s) => (s.backendScrapeable ? 1 : 0));
+    gauge(
+        "up",
+        labels.backend,
+        (s) => (s.backendScrapeable ? 1 : 0),
+        (s) => s.backendDiscovered,
+    );
     // The Blackbox exporter's probes of each backend pod's /health and /health/ready.
     for (const probe of ["liveness", "readiness"] as const)
         gauge(
             "probe_success",
             { ...labels.probe, probe },
             (s) => ((probe === "liveness" ? s.livenessOk : s.readinessOk) ? 1 : 0),
-            (s) => s.probesScraped,
+            // The probes find the backend's pods by discovery: no pod, no probe.
+            (s) => s.probesScraped && s.backendDiscovered,
         );
 
     // Agents: messages both ways, response latency, conversations, and the container's restarts.
@@ -304,12 +354,19 @@ export function platformSeries(
             (s) => s.agentMessagesPerSecond,
             agentsUp,
         );
+    const answered = counter(
+        "stella_agent_response_seconds_count",
+        labels.agent,
+        (s) => s.agentMessagesPerSecond,
+        agentsUp,
+    );
     for (const le of agentBuckets)
         counter(
             "stella_agent_response_seconds_bucket",
             { ...labels.agent, le },
             (s) => s.agentMessagesPerSecond * ((s.agentSlow ? agentSlowCumulative : agentCumulative)[le] ?? 1),
             agentsUp,
+            (step) => (answered[step] ?? 0) >= 1,
         );
     gauge("stella_agent_conversations_active", labels.agent, (s) => s.agentConversations, agentsUp);
     gauge("kube_pod_container_status_restarts_total", labels.agentPod, (s, step) => {
@@ -390,6 +447,8 @@ export interface Scenario {
     readonly description: string;
     /** What changes at the onset, from the healthy state. */
     readonly fault: Partial<PlatformState>;
+    /** How the platform differs from `healthy` throughout, before the onset and after. */
+    readonly platform?: Partial<PlatformState>;
     readonly series: readonly InputSeries[];
     /** Minutes from the first sample to the fault's first sample. */
     readonly onsetMinutes: number;
@@ -405,6 +464,12 @@ export interface Scenario {
      */
     readonly silentAt: readonly number[];
     readonly records?: readonly RecordCheck[];
+    /**
+     * Alerts that must be neither firing nor pending at these minutes after the onset: Prometheus'
+     * ALERTS series holds nothing for them. For an alert whose `for` outlasts the scenario, this is how
+     * it shows that the condition itself stays false.
+     */
+    readonly inactive?: readonly { readonly alertname: string; readonly at: readonly number[] }[];
     readonly target?: Target;
 }
 
@@ -422,8 +487,13 @@ function scenario(
         onsetMinutes,
         interval,
         evaluationInterval,
-        series: platformSeries(healthy, { ...healthy, ...spec.fault }, onsetMinutes, onsetMinutes + spec.faultMinutes),
+        series: seriesOf(spec, onsetMinutes),
     };
+}
+
+function seriesOf(spec: Pick<Scenario, "fault" | "platform" | "faultMinutes">, onsetMinutes: number): InputSeries[] {
+    const before = { ...healthy, ...spec.platform };
+    return platformSeries(before, { ...before, ...spec.fault }, onsetMinutes, onsetMinutes + spec.faultMinutes);
 }
 
 /** The same scenario on another length of healthy history before the onset. */
@@ -432,7 +502,7 @@ export function withBaseline(scenario: Scenario, minutes: number): Scenario {
     return {
         ...scenario,
         onsetMinutes: minutes,
-        series: platformSeries(healthy, { ...healthy, ...scenario.fault }, minutes, minutes + scenario.faultMinutes),
+        series: seriesOf(scenario, minutes),
     };
 }
 
@@ -440,7 +510,7 @@ export const scenarios: readonly Scenario[] = [
     scenario({
         name: "healthy steady traffic",
         description:
-            "10 req/s with 0.05% 5xx, p95 0.175 s, 20 sessions, agents answering, logs and spans flowing: for 2.5 hours from a cold start, nothing fires.",
+            "10 req/s without an error (so no 5xx series at all), p95 0.175 s, 20 sessions, agents answering, logs and spans flowing: for 2.5 hours from a cold start, nothing fires, and every error ratio reads 0, not 'no data'.",
         onsetMinutes: 0,
         faultMinutes: 150,
         fault: {},
@@ -448,7 +518,11 @@ export const scenarios: readonly Scenario[] = [
         silentAt: [0, 1, 2, 5, 10, 15, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150],
         records: [
             { expr: "stella:http_requests:rate5m", at: 60, value: 10 },
-            { expr: "stella:http_error_ratio:rate5m", at: 60, value: 0.0005 },
+            { expr: "stella:http_error_ratio:rate5m", at: 1, value: 0 },
+            { expr: "stella:http_error_ratio:rate5m", at: 60, value: 0 },
+            { expr: "stella:http_error_ratio:rate1h", at: 60, value: 0 },
+            { expr: "stella:http_error_ratio:rate6h", at: 150, value: 0 },
+            { expr: "stella:http_error_ratio:rate3d", at: 150, value: 0 },
             { expr: "stella:http_request_duration:p95_5m", at: 60, value: 0.175 },
             { expr: "stella:sessions_active:sum", at: 60, value: 20 },
             { expr: "stella:agent_messages:rate5m", at: 60, labels: { agent_type: "stella-agent" }, value: 1 },
@@ -458,6 +532,23 @@ export const scenarios: readonly Scenario[] = [
                 labels: { agent_type: "stella-agent" },
                 value: 3.5,
             },
+        ],
+        target: { kind: "nothing fires" },
+    }),
+    scenario({
+        name: "errors at half the budget",
+        description:
+            "0.05% of requests fail with a 5xx, half the 99.9% SLO's budget: the 5xx series appears with the first error, 3.5 minutes in; for 2.5 hours, nothing fires.",
+        onsetMinutes: 0,
+        faultMinutes: 150,
+        // At exactly 0.1% the backend would burn its budget at exactly 1×, the slow burn's 3d/6h
+        // threshold (> 0.001), and floating-point noise would decide whether it fires.
+        fault: { errorShare: 0.0005 },
+        fires: [],
+        silentAt: [0, 1, 2, 5, 10, 15, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150],
+        records: [
+            { expr: "stella:http_error_ratio:rate5m", at: 60, value: 0.0005 },
+            { expr: "stella:http_error_ratio:rate1h", at: 120, value: 0.0005 },
         ],
         target: { kind: "nothing fires" },
     }),
@@ -486,25 +577,33 @@ export const scenarios: readonly Scenario[] = [
         fault: { errorShare: 1 },
         fires: [
             {
-                // The 1h ratio passes 14.4 × 0.1% after 52 s of errors; `for: 1m` more.
+                // The 5xx series appears with the first faulty scrape, which rate() cannot use yet. From
+                // the second on, rate() extrapolates the new series by half an interval: the 1h ratio reads
+                // 450 × 52.5/45 errors per hour in 36,000 requests, 1.46%, past 14.4 × 0.1% at +45 s
+                // (the 5m ratio is far past it); `for: 30s` more.
                 alertname: "StellaAvailabilityFastBurn",
                 firingAt: 1.25,
                 labels: backendLabels,
                 summary: "Backend burning its availability error budget fast",
                 description:
-                    "2.549% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
+                    "2.297% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
             },
             {
-                // The 5m ratio passes 5% on the first faulty sample; `for: 5m` more.
+                // The 5m ratio passes 5% on the second faulty sample (225 errors in 3,000 requests,
+                // 7.5%), 15 s after the onset; `for: 5m` more.
                 alertname: "HighErrorRate",
-                firingAt: 5,
+                firingAt: 5.25,
                 labels: backendLabels,
                 summary: "High error rate detected",
                 description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
             },
         ],
-        silentAt: [-1, 0, 1, 1.25, 4.75, 5, 6],
-        records: [{ expr: "stella:http_error_ratio:rate5m", at: 6, value: 1 }],
+        silentAt: [-1, 0, 1, 1.25, 5, 5.25, 6],
+        records: [
+            // The first faulty scrape: the new 5xx series has one sample, the ratio reads 0 (not "no data").
+            { expr: "stella:http_error_ratio:rate5m", at: 0, value: 0 },
+            { expr: "stella:http_error_ratio:rate5m", at: 6, value: 1 },
+        ],
         target: { kind: "page", withinMinutes: 2, bound: "absolute" },
     }),
     scenario({
@@ -515,29 +614,64 @@ export const scenarios: readonly Scenario[] = [
         fault: { errorShare: 0.1 },
         fires: [
             {
-                // The 5m ratio passes 5% after 2.25 minutes; `for: 5m` more.
+                // The 5xx series appears at the onset; k steps later the 5m window holds 15k + 7.5 errors
+                // (rate() extrapolates the new series by half an interval) in 3,000 requests: past 5% at
+                // k = 10, +2.5 minutes; `for: 5m` more.
                 alertname: "HighErrorRate",
-                firingAt: 7.25,
+                firingAt: 7.5,
                 labels: backendLabels,
                 summary: "High error rate detected",
                 description: "10% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
             },
             {
-                // The 1h ratio passes 1.44% after 8.5 minutes; `for: 1m` more.
+                // The 1h ratio, (15k + 7.5) errors in 36,000 requests, passes 1.44% at k = 35, +8.75
+                // minutes; `for: 30s` more.
                 alertname: "StellaAvailabilityFastBurn",
-                firingAt: 8.75,
+                firingAt: 9.25,
                 labels: backendLabels,
                 summary: "Backend burning its availability error budget fast",
                 description:
-                    "1.542% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
+                    "1.563% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
             },
         ],
-        silentAt: [-1, 0, 5, 7, 7.25, 8.5, 8.75, 10],
+        silentAt: [-1, 0, 5, 7.25, 7.5, 9, 9.25, 10],
         records: [
             { expr: "stella:http_error_ratio:rate5m", at: 10, value: 0.1 },
             { expr: "stella:http_requests:rate5m", at: 10, value: 10 },
         ],
         target: { kind: "page", withinMinutes: 8, bound: "seed" },
+    }),
+    scenario({
+        name: "total backend outage, 5xx series created at start",
+        onsetMinutes: sloBaselineMinutes,
+        description:
+            "The total outage again, on a backend that creates its 5xx label set at 0 when it starts, as docs/metrics.md asks: no faulty scrape is lost, and HighErrorRate fires one scrape sooner.",
+        faultMinutes: 10,
+        platform: { errorSeriesAtStart: true },
+        fault: { errorShare: 1 },
+        fires: [
+            {
+                // The 1h ratio reads the whole increase, 600 errors in 36,000 requests at +45 s (1.67%),
+                // past 1.44% at the same evaluation as without the 0 series; `for: 30s` more.
+                alertname: "StellaAvailabilityFastBurn",
+                firingAt: 1.25,
+                labels: backendLabels,
+                summary: "Backend burning its availability error budget fast",
+                description:
+                    "2.5% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
+            },
+            {
+                // The first faulty scrape counts: 150 errors in the 5m window, extrapolated over its
+                // 19 intervals to 5.3%, past 5% at the onset; `for: 5m` more.
+                alertname: "HighErrorRate",
+                firingAt: 5,
+                labels: backendLabels,
+                summary: "High error rate detected",
+                description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
+            },
+        ],
+        silentAt: [-1, 0, 1, 1.25, 4.75, 5, 6],
+        records: [{ expr: "stella:http_error_ratio:rate5m", at: -1, value: 0 }],
     }),
     scenario({
         name: "p95 latency 3s",
@@ -548,16 +682,17 @@ export const scenarios: readonly Scenario[] = [
         fault: { slowShare: 1 / 16 },
         fires: [
             {
-                // p95 jumps past 2.5 s once more than 5% of the 5m window's requests are slow: after 4
-                // minutes of a 6.25% share; `for: 5m` more.
+                // p95 jumps past 2.5 s once more than 5% of the 5m window's requests are slow, a share of
+                // 6.25% over 80% of the window. Prometheus 3's window is open on the left: 20 samples, 19
+                // intervals, 16 of them slow at +3.75 minutes (the onset sample already is); `for: 5m` more.
                 alertname: "HighLatency",
-                firingAt: 9,
+                firingAt: 8.75,
                 labels: { severity: "warning", service: "stella-backend" },
                 summary: "High latency detected",
                 description: "Backend p95 latency is 3s (threshold 2s).",
             },
         ],
-        silentAt: [-1, 0, 5, 8.75, 9, 15],
+        silentAt: [-1, 0, 5, 8.5, 8.75, 15],
         records: [
             { expr: "stella:http_request_duration:p95_5m", at: 10, value: 3 },
             { expr: "stella:http_slow_ratio:rate5m", at: 10, value: 0.0625 },
@@ -606,20 +741,65 @@ export const scenarios: readonly Scenario[] = [
     }),
     scenario({
         name: "backend unscrapeable",
-        description: "Prometheus cannot scrape the backend: up is 0 and the backend's own series go stale.",
+        description:
+            "Prometheus cannot scrape the backend: up is 0 and the backend's own series go stale. The page names what is down; the latency histogram's buckets vanish with the target, which is no missing SLO bucket.",
         faultMinutes: 10,
         fault: { backendScrapeable: false },
         fires: [
             {
                 alertname: "StellaBackendDown",
                 firingAt: 1,
-                labels: backendLabels,
+                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
                 summary: "No backend pod can be scraped",
                 description:
                     "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
             },
         ],
         silentAt: [-1, 0, 0.75, 1, 10],
+        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
+    }),
+    scenario({
+        name: "backend pods gone",
+        description:
+            "The backend Deployment is scaled to 0: no backend target is left, so even `up` and the probe results go stale. The page still names what is down.",
+        faultMinutes: 10,
+        fault: { backendDiscovered: false },
+        fires: [
+            {
+                alertname: "StellaBackendDown",
+                firingAt: 1,
+                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
+                summary: "No backend pod can be scraped",
+                description:
+                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
+            },
+        ],
+        silentAt: [-1, 0, 0.75, 1, 10],
+        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
+    }),
+    scenario({
+        name: "latency SLO bucket missing",
+        description:
+            'The backend\'s histogram has no bucket at the SLO threshold (le="1.0") while it serves: the latency SLO is blind, and a warning says so.',
+        // From the start, as a histogram built without the bucket is. (A release that drops it from a
+        // running backend also reads as slow requests to the burn-rate windows until they forget the
+        // old pods' bucket: that transition is not modelled here.)
+        onsetMinutes: 0,
+        faultMinutes: 32,
+        fault: { sloBucketExposed: false },
+        fires: [
+            {
+                // The histogram appears with the first scrape after the first request (+15 s), its rate
+                // with the second (+30 s); `for: 30m` more.
+                alertname: "StellaLatencySLOBucketMissing",
+                firingAt: 30.5,
+                labels: { severity: "warning", service: "stella-backend" },
+                summary: "Latency SLO threshold is not a histogram bucket",
+                description:
+                    'stella_http_request_duration has no bucket le="1", so the latency SLO alerts cannot fire: add the bucket to the backend\'s histogram or set slo.latencyThresholdSeconds to an existing one.',
+            },
+        ],
+        silentAt: [0, 0.5, 15, 30, 30.25, 30.5, 32],
     }),
     scenario({
         name: "liveness probe failing",
@@ -727,15 +907,17 @@ export const scenarios: readonly Scenario[] = [
         fault: { agentMessagesPerSecond: 0 },
         fires: [
             {
-                // The 5m rate reaches 0 once the last message leaves the window (4m45s); `for: 10m` more.
+                // The 5m rate reaches 0 once the last message leaves the window: the onset sample is the
+                // first without one, and the left-open window (t-5m, t] holds only samples from then on at
+                // +4.5 minutes; `for: 10m` more.
                 alertname: "AgentMessagesStalled",
-                firingAt: 14.75,
+                firingAt: 14.5,
                 labels: { severity: "critical", service: "stella-agent", agent_type: "stella-agent" },
                 summary: "Agents stopped processing messages",
                 description: "stella-agent agents processed no message for 10 minutes while conversations are open.",
             },
         ],
-        silentAt: [-1, 0, 10, 14.5, 14.75, 20],
+        silentAt: [-1, 0, 10, 14.25, 14.5, 20],
     }),
     scenario({
         name: "Loki push 5xx",
@@ -744,6 +926,8 @@ export const scenarios: readonly Scenario[] = [
         fault: { lokiErrorShare: 0.5 },
         fires: [
             {
+                // The 500 series appears at the onset; its second sample takes the 5m ratio past 5%
+                // (307.5 failed pushes in 6,000) at +30 s; `for: 10m` more.
                 alertname: "LokiIngestionFailing",
                 firingAt: 10.5,
                 labels: { severity: "warning", service: "loki" },
@@ -776,16 +960,17 @@ export const scenarios: readonly Scenario[] = [
         fault: { spansAcceptedPerSecond: 0 },
         fires: [
             {
-                // The 15m rate reaches 0 after 14m45s; `for: 15m` more.
+                // The 15m rate reaches 0 at +14.5 minutes (left-open window, as for the agents above);
+                // `for: 15m` more.
                 alertname: "JaegerNotReceivingSpans",
-                firingAt: 29.75,
+                firingAt: 29.5,
                 labels: { severity: "warning", service: "jaeger" },
                 summary: "Jaeger receives no spans",
                 description:
                     "The backend serves requests but Jaeger has accepted no span for 30 minutes (a 15-minute rate at zero for 15 minutes): tracing is broken between the apps and Jaeger.",
             },
         ],
-        silentAt: [-1, 0, 15, 29.5, 29.75, 35],
+        silentAt: [-1, 0, 15, 29.25, 29.5, 35],
     }),
     scenario({
         name: "every request takes 3s",
@@ -796,23 +981,26 @@ export const scenarios: readonly Scenario[] = [
         fault: { slowShare: 1 },
         fires: [
             {
-                // Every request lands in the 2.5 s .. 5 s bucket: histogram_quantile reads 2.5 + 0.95 × 2.5.
+                // One slow interval in the window's 19 (5.3%) already takes p95 past 2 s, at the onset;
+                // `for: 5m` more. By then every request lands in the 2.5 s .. 5 s bucket:
+                // histogram_quantile reads 2.5 + 0.95 × 2.5.
                 alertname: "HighLatency",
-                firingAt: 5.25,
+                firingAt: 5,
                 labels: { severity: "warning", service: "stella-backend" },
                 summary: "High latency detected",
                 description: "Backend p95 latency is 4.875s (threshold 2s).",
             },
             {
-                // The 1h slow ratio passes 14.4% after 8.6 minutes; `for: 1m` more.
+                // The 1h slow ratio passes 14.4% at +8.5 minutes, 35 slow intervals of the window's 239;
+                // `for: 30s` more.
                 alertname: "StellaLatencyFastBurn",
                 firingAt: 9,
                 labels: backendLabels,
                 summary: "Backend burning its latency error budget fast",
-                description: "15.42% of requests take longer than 1s (SLO: 99% faster).",
+                description: "15.48% of requests take longer than 1s (SLO: 99% faster).",
             },
         ],
-        silentAt: [-1, 0, 5, 5.25, 8.75, 9, 12],
+        silentAt: [-1, 0, 4.75, 5, 8.75, 9, 12],
         records: [{ expr: "stella:http_slow_ratio:rate5m", at: 10, value: 1 }],
     }),
     scenario({
@@ -822,14 +1010,16 @@ export const scenarios: readonly Scenario[] = [
         fault: { agentSlow: true },
         fires: [
             {
+                // p95 passes 5 s once more than 40% of the window's answers are slow: 8 of its 19
+                // intervals (the onset sample's included) at +1.75 minutes; `for: 10m` more.
                 alertname: "AgentHighResponseLatency",
-                firingAt: 12,
+                firingAt: 11.75,
                 labels: { severity: "warning", service: "stella-agent", agent_type: "stella-agent" },
                 summary: "Agents slow to respond",
                 description: "p95 response time of stella-agent agents is 8s (threshold 5s).",
             },
         ],
-        silentAt: [-1, 0, 11.75, 12, 15],
+        silentAt: [-1, 0, 11.5, 11.75, 15],
         records: [
             {
                 expr: "stella:agent_response_seconds:p95_5m",
@@ -846,14 +1036,16 @@ export const scenarios: readonly Scenario[] = [
         fault: { alloyDroppedPerSecond: 5 },
         fires: [
             {
+                // The dropped-entries series appears with the first drop, at the onset; its second sample
+                // gives the 10m rate, > 0 at +15 s; `for: 10m` more.
                 alertname: "AlloyDroppingLogs",
-                firingAt: 10,
+                firingAt: 10.25,
                 labels: { severity: "warning", service: "alloy", pod: "alloy-7xk2p" },
                 summary: "Alloy is dropping logs",
                 description: "Alloy pod alloy-7xk2p drops 5 log lines per second that Loki did not take.",
             },
         ],
-        silentAt: [-1, 0, 9.75, 10, 12],
+        silentAt: [-1, 0, 10, 10.25, 12],
     }),
     scenario({
         name: "Jaeger cannot store spans",
@@ -862,14 +1054,15 @@ export const scenarios: readonly Scenario[] = [
         fault: { spansFailedPerSecond: 10 },
         fires: [
             {
+                // As for Alloy's drops: the failure counter exists from the first failure on.
                 alertname: "JaegerStorageWriteFailing",
-                firingAt: 10,
+                firingAt: 10.25,
                 labels: { severity: "warning", service: "jaeger" },
                 summary: "Jaeger cannot store spans",
                 description: "Jaeger fails to write 10 spans per second to its storage.",
             },
         ],
-        silentAt: [-1, 0, 9.75, 10, 12],
+        silentAt: [-1, 0, 10, 10.25, 12],
     }),
 ];
 

@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { runCli, type Command, type Values } from "./cli";
 import { overrideFlags, placeholderSecrets } from "./offline-config";
+import { promtoolHint, requirePromtool3 } from "./promtool";
 import {
     absolute,
     scenarios as defaultScenarios,
@@ -55,7 +56,7 @@ function promtool(args: string[]): Promise<{ code: number; output: string }> {
         execFile("promtool", args, { maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
             const failure = error as (Error & { code?: number | string }) | null;
             if (failure?.code === "ENOENT") {
-                fail(new Error("promtool is not installed (apt-get install prometheus; .ci/run does it)"));
+                fail(new Error(`promtool is not on PATH: ${promtoolHint}`));
                 return;
             }
             done({ code: typeof failure?.code === "number" ? failure.code : failure ? 1 : 0, output: stdout + stderr });
@@ -216,6 +217,7 @@ export const benchAlertsCommand = {
 } as const satisfies Command;
 
 async function main(values: Values<typeof benchAlertsCommand>): Promise<number> {
+    requirePromtool3();
     const started = Date.now();
     const baseline = values.baseline;
     const scenarios =

@@ -5,7 +5,7 @@
 import { agentPanels } from "../../dashboards/agent-performance";
 import { infrastructurePanels } from "../../dashboards/infrastructure";
 import { alertRule, recordingRule, selector, type RuleGroup, type RulesContext } from "./rules";
-import { backendRecords, number } from "./backend-rules";
+import { number } from "./backend-rules";
 
 export const agentRecords = {
     messagesRate5m: "stella:agent_messages:rate5m",
@@ -51,7 +51,9 @@ export function agentRuleGroup(context: RulesContext): RuleGroup {
             alertRule(context, {
                 name: "StellaAgentsUnavailable",
                 // Agent pods may come and go with demand, so "no agent" is an outage only while sessions are open.
-                expr: `(${backendRecords.sessionsActive} > 0) unless on () (count(up${selector({ job: "stella-agents", namespace })} == 1) > 0)`,
+                // The sessions are summed here, not read from the backend group's recording rule: groups
+                // evaluate concurrently, so another group's record lags an interval or goes stale.
+                expr: `(sum(${metrics.sessionsActive}) > 0) unless on () (count(up${selector({ job: "stella-agents", namespace })} == 1) > 0)`,
                 for: "5m",
                 severity: "critical",
                 service: "stella-agent",

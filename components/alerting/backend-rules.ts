@@ -65,6 +65,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
     const count = `${metrics.httpRequestDuration}_count`;
     const availabilityBudget = 1 - context.slo.availabilityTarget;
     const latencyBudget = 1 - context.slo.latencyTarget;
+    const backendJob = selector({ job: "stella-backend", namespace });
     const healthJob = selector({ job: healthProbeJob, probe: "liveness" });
     const readyJob = selector({ job: healthProbeJob, probe: "readiness" });
 
@@ -73,7 +74,10 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         ...sloWindows.map((window) =>
             recordingRule(
                 backendRecords.errorRatio(window),
-                `sum(rate(${errors}[${window}])) / sum(rate(${requests}[${window}]))`,
+                // A client library creates the 5xx label set only when it counts the first error: until
+                // then a healthy backend has no 5xx series, and without `or vector(0)` its ratio would be
+                // "no data" instead of 0 (no traffic still gives 0/0, no sample).
+                `(sum(rate(${errors}[${window}])) or vector(0)) / sum(rate(${requests}[${window}]))`,
             ),
         ),
         ...sloWindows.map((window) =>
@@ -124,8 +128,9 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         // Health: the backend unreachable, or failing its own health checks.
         alertRule(context, {
             name: "StellaBackendDown",
-            // absent() also fires when no backend pod exists at all.
-            expr: `absent(up${selector({ job: "stella-backend", namespace })} == 1)`,
+            // Every backend target fails its scrape, or there is no backend target at all. Both branches
+            // keep namespace and job, so the page says what is down (absent() of a comparison keeps no label).
+            expr: `max by (namespace, job) (up${backendJob}) == 0 or absent(up${backendJob})`,
             for: "1m",
             severity: "critical",
             service: "stella-backend",
@@ -169,7 +174,7 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         alertRule(context, {
             name: "StellaBackendHealthProbesMissing",
             // Without probe results every health alert above is silent; say so.
-            expr: `(absent(probe_success${healthJob}) or absent(probe_success${readyJob})) and on () (count(up${selector({ job: "stella-backend", namespace })} == 1) > 0)`,
+            expr: `(absent(probe_success${healthJob}) or absent(probe_success${readyJob})) and on () (count(up${backendJob} == 1) > 0)`,
             for: "15m",
             severity: "warning",
             service: "stella-backend",
@@ -192,7 +197,9 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
         alertRule(context, {
             name: "StellaLatencySLOBucketMissing",
             // The latency SLO reads the bucket at its threshold; a histogram without it leaves the SLO blind.
-            expr: `absent(${fastBucket}) and on () (sum(rate(${count}[5m])) > 0)`,
+            // Only a histogram scraped now counts (`and ${count}`): when the backend goes down its buckets
+            // vanish at once while the 5m rate still reads the last samples, and that is no missing bucket.
+            expr: `absent(${fastBucket}) and on () (sum(rate(${count}[5m]) and ${count}) > 0)`,
             for: "30m",
             severity: "warning",
             service: "stella-backend",
