@@ -78,6 +78,7 @@ export const devResources = [
     "grafana:oss/dataSource:DataSource grafana-datasource-prometheus",
     "grafana:oss/dataSource:DataSource grafana-datasource-loki",
     "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
+    "grafana:oss/dataSource:DataSource grafana-datasource-alertmanager",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-system",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-agents",
@@ -277,7 +278,12 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 assert.ok(names.includes(name), `missing ${name}`);
             }
             const datasources = JSON.parse(result.files.get("datasources.json") ?? "[]") as { uid: string }[];
-            assert.deepEqual(datasources.map((source) => source.uid).sort(), ["jaeger", "loki", "prometheus"]);
+            assert.deepEqual(datasources.map((source) => source.uid).sort(), [
+                "alertmanager",
+                "jaeger",
+                "loki",
+                "prometheus",
+            ]);
         });
 
         it("renders an alertmanager.yaml that amtool accepts", () => {
