@@ -137,6 +137,32 @@ export const scrapeProtocols = [
     "PrometheusProto",
 ] as const;
 
+/** An https:// URL: what an identity provider's endpoints must be (credentials and tokens cross them). */
+function httpsUrl(what: string) {
+    return z.string().refine((value) => isHttpUrl(value) && value.startsWith("https://"), {
+        error: (issue) => `expected ${what}, got ${shown(issue.input)}`,
+    });
+}
+
+/**
+ * A group (or GitHub team) as the identity provider names it. It lands inside a JMESPath string literal
+ * ('…') and in Grafana's space-separated lists, so quotes, backslashes, braces (Helm's tpl), ";" and "#"
+ * (ini comments), commas and whitespace are refused: use the group's id or slug.
+ */
+const ssoGroup = z.string().refine((value) => /^[^\s,'"\\{};#]+$/.test(value), {
+    error: (issue) =>
+        `expected a group name without spaces, commas, quotes, backslashes, braces, ";" or "#" (use its id or slug), got ${shown(issue.input)}`,
+});
+const ssoGroups = z.array(ssoGroup).default([]);
+
+/** An OIDC endpoint: an https:// URL, or a path below the issuer (/protocol/openid-connect/token). */
+const oidcEndpoint = z
+    .string()
+    .refine((value) => /^\/[\w\-./~%]*$/.test(value) || (isHttpUrl(value) && value.startsWith("https://")), {
+        error: (issue) =>
+            `expected an https:// URL or a path below the issuer such as /token, got ${shown(issue.input)}`,
+    });
+
 // ---------------------------------------------------------------------------------------------
 // The schema. Every object is strict: an unknown key is an error, with a suggestion.
 
@@ -585,6 +611,71 @@ const schema = z.strictObject({
                     annotations: z.record(z.string(), z.string()).default({}),
                 })
                 .prefault({}),
+            /**
+             * Single sign-on: people sign in through an identity provider, their groups mapped to Grafana
+             * roles; unset: only the generated admin account. The admin account stays either way: the
+             * Grafana provider of `pulumi up` signs in with it (basic auth), even with the login form off.
+             */
+            sso: z
+                .strictObject({
+                    /** oidc: any OpenID Connect provider (Grafana's generic OAuth); github; google. */
+                    provider: z.enum(["oidc", "github", "google"]),
+                    /** The OAuth client (application) id, not secret. */
+                    clientId: z.string().min(1),
+                    /** The OAuth client secret (secret), mounted as a file that grafana.ini reads. */
+                    clientSecret: secretString(
+                        (value) => value.length > 0 && !/[\r\n]/.test(value),
+                        "a non-empty client secret on one line",
+                    ).optional(),
+                    /** oidc and google: only members of one of these groups sign in (google: group emails). */
+                    allowedGroups: ssoGroups,
+                    /** github (required there): only members of one of these organizations sign in. */
+                    allowedOrganizations: z
+                        .array(formatted(/^[A-Za-z0-9][A-Za-z0-9-]*$/, "a GitHub organization login such as stella-ai"))
+                        .default([]),
+                    /** Only people whose email is in one of these domains sign in (google: the Workspace domain). */
+                    allowedDomains: z
+                        .array(formatted(dnsNamePattern, "an email domain such as stella.example.com"))
+                        .default([]),
+                    /** The identity provider's groups that get each Grafana role; the highest role wins. */
+                    roles: z
+                        .strictObject({
+                            /** Grafana server administrators (and Admin of the organization). */
+                            grafanaAdmin: ssoGroups,
+                            admin: ssoGroups,
+                            editor: ssoGroups,
+                            viewer: ssoGroups,
+                        })
+                        .prefault({}),
+                    /** The role of everyone who signs in and is in none of the groups of `roles`. */
+                    defaultRole: z.enum(["Admin", "Editor", "Viewer", "None"]).default("Viewer"),
+                    /** Hide the user/password form (prod): people sign in through the provider only. */
+                    disableLoginForm: z.boolean().default(false),
+                    /** Skip Grafana's login page and go straight to the provider. */
+                    autoLogin: z.boolean().default(false),
+                    /** With provider oidc: the issuer and its endpoints (from its /.well-known/openid-configuration). */
+                    oidc: z
+                        .strictObject({
+                            /** The button's label on the login page. */
+                            name: z.string().min(1).default("SSO"),
+                            issuer: httpsUrl(
+                                "an https:// issuer URL such as https://sso.stella.example.com/realms/stella",
+                            ),
+                            authorizeEndpoint: oidcEndpoint,
+                            tokenEndpoint: oidcEndpoint,
+                            userinfoEndpoint: oidcEndpoint,
+                            scopes: z
+                                .array(formatted(/^[\x21-\x7e]+$/, "an OAuth scope such as openid"))
+                                .default(["openid", "profile", "email", "groups"]),
+                            /** The claim (a JMESPath field path) that lists the user's groups, in the ID token. */
+                            groupsClaim: formatted(
+                                /^([A-Za-z_][A-Za-z0-9_]*|"[^"\\]+")(\.([A-Za-z_][A-Za-z0-9_]*|"[^"\\]+"))*$/,
+                                'a claim path such as groups, realm_access.roles or "https://stella.example.com/groups"',
+                            ).default("groups"),
+                        })
+                        .optional(),
+                })
+                .optional(),
         })
         .prefault({}),
 
@@ -647,10 +738,11 @@ export interface StackConfig extends Omit<
     readonly jaeger: Omit<ParsedConfig["jaeger"], "storage"> & {
         readonly storage: Omit<ParsedConfig["jaeger"]["storage"], "password"> & { readonly password?: Secret };
     };
-    readonly grafana: Omit<ParsedConfig["grafana"], "database"> & {
+    readonly grafana: Omit<ParsedConfig["grafana"], "database" | "sso"> & {
         readonly database?: Omit<NonNullable<ParsedConfig["grafana"]["database"]>, "password"> & {
             readonly password: Secret;
         };
+        readonly sso?: SsoConfig;
     };
 }
 
@@ -668,6 +760,11 @@ function isSecretPath(path: string): boolean {
     );
 }
 
+/** Single sign-on to Grafana, its client secret an Output. */
+export type SsoConfig = Omit<NonNullable<ParsedConfig["grafana"]["sso"]>, "clientSecret"> & {
+    readonly clientSecret: Secret;
+};
+
 /** The config paths that hold secrets; each must be set with `pulumi config set --secret --path`. */
 export const secretPaths = [
     "alerting.slackWebhookUrl",
@@ -676,6 +773,7 @@ export const secretPaths = [
     "loki.objectStorage.secretAccessKey",
     "jaeger.storage.password",
     "grafana.database.password",
+    "grafana.sso.clientSecret",
 ] as const;
 
 const quantityFactors: Record<string, number> = {
@@ -848,8 +946,58 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
     if (config.grafana.service.nodePort !== undefined && config.grafana.service.type !== "NodePort") {
         problems.push('grafana.service.nodePort: only valid with grafana.service.type "NodePort"');
     }
+    problems.push(...ssoProblems(config.grafana.sso, setSecret));
     if (config.grafana.ingress.tlsSecretName !== undefined && !config.grafana.ingress.enabled) {
         problems.push("grafana.ingress.tlsSecretName: only valid with grafana.ingress.enabled true");
+    }
+    return problems;
+}
+
+/** What single sign-on needs beyond each key's format: per-provider keys, and who may sign in. */
+function ssoProblems(sso: ParsedConfig["grafana"]["sso"], setSecret: (path: string) => string): string[] {
+    if (sso === undefined) return [];
+    const problems: string[] = [];
+    const provider = `grafana.sso.provider "${sso.provider}"`;
+    if (sso.clientSecret === undefined) {
+        problems.push(`grafana.sso.clientSecret: required with grafana.sso; ${setSecret("grafana.sso.clientSecret")}`);
+    }
+    if (sso.provider === "oidc" && sso.oidc === undefined) {
+        problems.push(
+            `grafana.sso.oidc: required with ${provider}: issuer, authorizeEndpoint, tokenEndpoint, userinfoEndpoint (from the issuer's /.well-known/openid-configuration)`,
+        );
+    }
+    if (sso.provider !== "oidc" && sso.oidc !== undefined) {
+        problems.push(`grafana.sso.oidc: only valid with grafana.sso.provider "oidc", not ${shown(sso.provider)}`);
+    }
+    if (sso.provider === "github" && sso.allowedOrganizations.length === 0) {
+        problems.push(
+            `grafana.sso.allowedOrganizations: required with ${provider}: without it every GitHub account signs in`,
+        );
+    }
+    if (sso.provider !== "github" && sso.allowedOrganizations.length > 0) {
+        problems.push(`grafana.sso.allowedOrganizations: only valid with grafana.sso.provider "github"`);
+    }
+    if (sso.provider === "github" && sso.allowedGroups.length > 0) {
+        problems.push(
+            `grafana.sso.allowedGroups: GitHub has no groups to allow; use grafana.sso.allowedOrganizations (teams such as @org/team go in grafana.sso.roles)`,
+        );
+    }
+    if (sso.provider === "google" && sso.allowedDomains.length === 0 && sso.allowedGroups.length === 0) {
+        problems.push(
+            `grafana.sso.allowedDomains: required with ${provider} (or grafana.sso.allowedGroups): without either every Google account signs in`,
+        );
+    }
+    const roleOf = new Map<string, string>();
+    for (const [role, groups] of Object.entries(sso.roles)) {
+        for (const group of groups) {
+            const other = roleOf.get(group);
+            if (other !== undefined) {
+                problems.push(
+                    `grafana.sso.roles.${role}: group ${shown(group)} is also in grafana.sso.roles.${other}; give each group one role`,
+                );
+            }
+            roleOf.set(group, role);
+        }
     }
     return problems;
 }
@@ -1127,6 +1275,11 @@ export function parseStackConfig(stack: string, entries: Record<string, RawEntry
                           ...config.grafana.database,
                           password: pulumi.secret(config.grafana.database.password as string),
                       },
+            sso:
+                config.grafana.sso === undefined
+                    ? undefined
+                    : // ssoProblems has refused single sign-on without its client secret.
+                      { ...config.grafana.sso, clientSecret: pulumi.secret(config.grafana.sso.clientSecret as string) },
         },
     };
 }

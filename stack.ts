@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { stellaDashboards } from "./dashboards";
+import { alertNames } from "./components/alerting/rules";
 import { LogCollector } from "./components/alloy";
 import { NetworkPolicies } from "./components/network-policies";
 import { Grafana } from "./components/grafana";
@@ -206,6 +207,8 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         metrics: config.stella.metrics,
         thresholds: config.alerting.thresholds,
         slo: config.slo,
+        runbookBaseUrl: config.alerting.runbookBaseUrl,
+        stellaAlerts: alertNames(prometheus.ruleGroups),
     });
     const grafana = new Grafana(
         "grafana",
@@ -213,7 +216,12 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             namespace,
             version: versions.grafana,
             grafana: config.grafana,
-            datasourceUrls: { prometheus: prometheus.prometheusUrl, loki: loki.url, jaeger: jaeger.queryUrl },
+            datasourceUrls: {
+                prometheus: prometheus.prometheusUrl,
+                loki: loki.url,
+                jaeger: jaeger.queryUrl,
+                alertmanager: prometheus.alertmanagerUrl,
+            },
             traceLogNamespaces: [config.stella.namespace],
             scrapeInterval: config.prometheus.scrapeInterval,
             dashboards,

@@ -87,10 +87,12 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
         },
         {
             name: "alertmanager",
-            description: "Prometheus sends alerts; Alertmanager replicas gossip on 9094.",
+            description:
+                "Prometheus sends alerts; Grafana reads them (its Alertmanager data source); replicas gossip on 9094.",
             podSelector: podLabels.alertmanager,
             ingress: [
                 { from: { pods: podLabels.prometheus }, ports: tcp(9093) },
+                { from: { pods: podLabels.grafana }, ports: tcp(9093) },
                 {
                     from: { pods: podLabels.alertmanager },
                     ports: [...tcp(9093, 9094), { port: 9094, protocol: "UDP" }],

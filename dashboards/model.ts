@@ -5,7 +5,12 @@
 import type { StackConfig } from "../config";
 
 /** Data source uids: fixed, so dashboards and links never depend on Grafana's generated ids. */
-export const datasourceUids = { prometheus: "prometheus", loki: "loki", jaeger: "jaeger" } as const;
+export const datasourceUids = {
+    prometheus: "prometheus",
+    loki: "loki",
+    jaeger: "jaeger",
+    alertmanager: "alertmanager",
+} as const;
 
 export interface DataSourceRef {
     readonly type: string;
@@ -16,6 +21,7 @@ export const datasources = {
     prometheus: { type: "prometheus", uid: datasourceUids.prometheus },
     loki: { type: "loki", uid: datasourceUids.loki },
     jaeger: { type: "jaeger", uid: datasourceUids.jaeger },
+    alertmanager: { type: "alertmanager", uid: datasourceUids.alertmanager },
 } as const satisfies Record<string, DataSourceRef>;
 
 /** Dashboard uids: stable, so alert annotations and runbooks can link to them. */
@@ -53,6 +59,10 @@ export interface DashboardContext {
     readonly metrics: StackConfig["stella"]["metrics"];
     readonly thresholds: StackConfig["alerting"]["thresholds"];
     readonly slo: StackConfig["slo"];
+    /** Where the runbooks are browsed: <runbookBaseUrl>/<AlertName>.md, as every alert's runbook_url. */
+    readonly runbookBaseUrl: string;
+    /** The names of STELLA's alerts (components/alerting), each with its page in docs/runbooks. */
+    readonly stellaAlerts: readonly string[];
 }
 
 /** A dashboard model as Grafana stores it (the JSON the Grafana provider sends). */

@@ -1,15 +1,21 @@
 // "STELLA Overview": the seed's dashboard (docs/design.md) with its
 // four panels, on current panel types (Grafana removed `graph`), the latency heatmap's buckets summed
-// by le across pods.
+// by le across pods; above them, what is firing right now, each alert linked to its runbook.
 
+import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { backendRecords } from "../components/alerting/backend-rules";
 import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
 import { heatmapAxis, heatmapQuery, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
 
 /** Panel ids, for links from alerts and runbooks. */
-export const overviewPanels = { activeSessions: 1, requestRate: 2, errorRate: 3, latency: 4 } as const;
+export const overviewPanels = { activeSessions: 1, requestRate: 2, errorRate: 3, latency: 4, firingAlerts: 5 } as const;
+
+/** The firing-alerts panel's row height: the seed's panels start below it. */
+const alertsHeight = 7;
 
 /** The queries, apart from layout. */
 export function overviewQueries(context: DashboardContext) {
@@ -19,7 +25,68 @@ export function overviewQueries(context: DashboardContext) {
         requestRate: backendRecords.requestRate5m,
         errorRate: backendRecords.errorRatio("5m"),
         latencyHeatmap: `sum by (le) (rate(${metrics.httpRequestDuration}_bucket[$__rate_interval]))`,
+        // One row per firing STELLA alert (not kube-prometheus-stack's own: their runbooks live elsewhere).
+        firingAlerts: `max by (alertname, severity, service) (ALERTS{alertstate="firing", alertname=~"${context.stellaAlerts.join("|")}"})`,
     };
+}
+
+/**
+ * The URL of an alert's runbook inside a data link of the alertname column: the same
+ * <runbookBaseUrl>/<AlertName>.md that every STELLA alert carries as its runbook_url annotation.
+ */
+export function runbookLink(runbookBaseUrl: string): string {
+    return `${runbookBaseUrl.replace(/\/+$/, "")}/\${__value.raw}.md`;
+}
+
+/**
+ * What pages, first on the on-call's screen. A table over Prometheus' ALERTS series rather than the
+ * alert list panel: in Grafana 13 the alert list shows Grafana Alerting's rules (its own, or those
+ * it reads from a data source's ruler), not the alerts held by an external Alertmanager, and it gives
+ * no runbook link. ALERTS carries each firing alert's labels (not its annotations), so the runbook
+ * link is built from alertname exactly as the rules build runbook_url. Silences live in Grafana's
+ * Alerting pages, on the Alertmanager data source.
+ */
+function firingAlertsPanel(context: DashboardContext, expr: string): table.PanelBuilder {
+    return new table.PanelBuilder()
+        .id(overviewPanels.firingAlerts)
+        .title("Firing alerts")
+        .description(
+            "STELLA's alerts firing now, critical first (critical pages PagerDuty). The alert name opens its runbook.",
+        )
+        .withTarget(promQuery(expr, "").instant().format(prometheus.PromQueryFormat.Table))
+        .withTransformation({
+            id: "organize",
+            options: {
+                excludeByName: { Time: true, Value: true },
+                indexByName: { severity: 0, alertname: 1, service: 2 },
+                renameByName: { alertname: "Alert", severity: "Severity", service: "Service" },
+            },
+        })
+        .sortBy([new common.TableSortByFieldStateBuilder().displayName("Severity").desc(false)])
+        .noValue("Nothing is firing")
+        .overrideByName("alertname", [
+            {
+                id: "links",
+                value: [{ title: "Runbook", url: runbookLink(context.runbookBaseUrl), targetBlank: true }],
+            },
+        ])
+        .overrideByName("severity", [
+            {
+                id: "mappings",
+                value: [
+                    {
+                        type: "value",
+                        options: {
+                            critical: { color: "red", index: 0 },
+                            warning: { color: "orange", index: 1 },
+                            info: { color: "blue", index: 2 },
+                        },
+                    },
+                ],
+            },
+            { id: "custom.cellOptions", value: { type: "color-background" } },
+        ])
+        .gridPos({ x: 0, y: 0, w: 24, h: alertsHeight });
 }
 
 export function stellaOverviewDashboard(context: DashboardContext): DashboardModel {
@@ -30,6 +97,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
         "The seed's overview: sessions, traffic, errors and latency of the backend.",
         "stella-.*",
     )
+        .withPanel(firingAlertsPanel(context, queries.firingAlerts))
         .withPanel(
             statPanel()
                 .id(overviewPanels.activeSessions)
@@ -39,7 +107,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
                 .unit("short")
                 .decimals(0)
                 .thresholds(thresholds(context.thresholds.activeSessions))
-                .gridPos({ x: 0, y: 0, w: 6, h: 8 }),
+                .gridPos({ x: 0, y: alertsHeight, w: 6, h: 8 }),
         )
         .withPanel(
             new timeseries.PanelBuilder()
@@ -49,7 +117,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
                 .withTarget(promQuery(queries.requestRate, "requests/s"))
                 .unit("reqps")
                 .min(0)
-                .gridPos({ x: 6, y: 0, w: 9, h: 8 }),
+                .gridPos({ x: 6, y: alertsHeight, w: 9, h: 8 }),
         )
         .withPanel(
             new timeseries.PanelBuilder()
@@ -61,7 +129,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
                 .min(0)
                 .thresholds(thresholds(context.thresholds.errorRate))
                 .thresholdsStyle(thresholdLines())
-                .gridPos({ x: 15, y: 0, w: 9, h: 8 }),
+                .gridPos({ x: 15, y: alertsHeight, w: 9, h: 8 }),
         )
         .withPanel(
             new heatmap.PanelBuilder()
@@ -74,7 +142,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
                 .calculate(false)
                 .yAxis(heatmapAxis("s"))
                 .cellGap(1)
-                .gridPos({ x: 0, y: 8, w: 24, h: 9 }),
+                .gridPos({ x: 0, y: alertsHeight + 8, w: 24, h: 9 }),
         )
         .build() as unknown as DashboardModel;
 }

@@ -130,9 +130,14 @@ describe("grafana", () => {
         assert.equal(get(values["grafana.ini"], "server.root_url"), "http://localhost:3000");
         assert.equal(JSON.stringify(values).includes("adminPassword"), false);
     });
-    it("registers the three data sources under the uids dashboards use", () => {
+    it("registers the four data sources under the uids dashboards use", () => {
         const sources = grafanaDataSources({
-            urls: { prometheus: "http://p:9090", loki: "http://l:3100", jaeger: "http://j:16686" },
+            urls: {
+                prometheus: "http://p:9090",
+                loki: "http://l:3100",
+                jaeger: "http://j:16686",
+                alertmanager: "http://a:9093",
+            },
             traceLogNamespaces: ["ai-agents"],
             scrapeInterval: "15s",
         });
@@ -142,8 +147,13 @@ describe("grafana", () => {
                 [datasourceUids.prometheus, "prometheus"],
                 [datasourceUids.loki, "loki"],
                 [datasourceUids.jaeger, "jaeger"],
+                [datasourceUids.alertmanager, "alertmanager"],
             ],
         );
+        // Grafana reads a Prometheus-project Alertmanager (not Mimir's or Cortex's) at this URL.
+        const alertmanager = sources.find((source) => source.uid === datasourceUids.alertmanager);
+        assert.equal(alertmanager?.url, "http://a:9093");
+        assert.equal(alertmanager?.jsonData.implementation, "prometheus");
     });
 });
 

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { before } from "node:test";
@@ -14,6 +15,8 @@ import { alertNames, stellaRuleGroups } from "../components/alerting/rules";
 import { grafanaDataSources } from "../components/grafana";
 import { stellaDashboards } from "../dashboards";
 import { dashboardUids, datasourceUids, type DashboardModel, type PanelModel } from "../dashboards/model";
+import { overviewPanels } from "../dashboards/stella-overview";
+import { stringify } from "yaml";
 import { readOfflineConfig } from "../tools/offline-config";
 import { canaryOverrides } from "./stack-harness";
 import { temporaryDirectory } from "./temporary";
@@ -47,6 +50,14 @@ function built(stack: string) {
         };
     }
     const config = parseStackConfig(stack, entries);
+    const rules = stellaRuleGroups({
+        stella: config.stella,
+        slo: config.slo,
+        thresholds: config.alerting.thresholds,
+        runbookBaseUrl: config.alerting.runbookBaseUrl,
+        grafanaUrl: config.grafana.url,
+        monitoringNamespace: config.kubernetes.namespace,
+    });
     return {
         dashboards: stellaDashboards({
             stellaNamespace: config.stella.namespace,
@@ -54,15 +65,11 @@ function built(stack: string) {
             metrics: config.stella.metrics,
             thresholds: config.alerting.thresholds,
             slo: config.slo,
-        }),
-        rules: stellaRuleGroups({
-            stella: config.stella,
-            slo: config.slo,
-            thresholds: config.alerting.thresholds,
             runbookBaseUrl: config.alerting.runbookBaseUrl,
-            grafanaUrl: config.grafana.url,
-            monitoringNamespace: config.kubernetes.namespace,
+            stellaAlerts: alertNames(rules),
         }),
+        rules,
+        runbookBaseUrl: config.alerting.runbookBaseUrl,
     };
 }
 
@@ -179,6 +186,7 @@ describe("dashboards and rules as data", () => {
         const titles = (uid: string) =>
             panelsOf(dashboards.find((d) => d.uid === uid) as DashboardModel).map((p) => p.title);
         assert.deepEqual(titles(dashboardUids.overview), [
+            "Firing alerts",
             "Active Sessions",
             "Request Rate",
             "Error Rate",
@@ -235,7 +243,7 @@ describe("dashboards and rules as data", () => {
             it("refers only to the data sources the stack registers", () => {
                 const registered = new Set(
                     grafanaDataSources({
-                        urls: { prometheus: "p", loki: "l", jaeger: "j" },
+                        urls: { prometheus: "p", loki: "l", jaeger: "j", alertmanager: "a" },
                         traceLogNamespaces: ["ai-agents"],
                         scrapeInterval: "15s",
                     }).map((source) => source.uid),
@@ -298,6 +306,115 @@ describe("dashboards and rules as data", () => {
             });
         });
     }
+
+    describe("the Overview's firing alerts", () => {
+        const { dashboards, rules, runbookBaseUrl } = stacks.find((s) => s.stack === "prod") as (typeof stacks)[number];
+        const overview = dashboards.find((d) => d.uid === dashboardUids.overview) as DashboardModel;
+        const panel = panelsOf(overview).find((p) => p.id === overviewPanels.firingAlerts) as PanelModel;
+        const target = panel.targets?.[0] as {
+            expr: string;
+            instant?: boolean;
+            format?: string;
+            datasource?: { uid: string };
+        };
+        const alerts = rules.flatMap((group) => group.rules.filter((rule) => rule.alert !== undefined));
+        type Link = { url: string; title: string };
+        const links =
+            (
+                panel.fieldConfig as {
+                    overrides: { matcher: { options: string }; properties: { id: string; value: Link[] }[] }[];
+                }
+            ).overrides
+                .find((override) => override.matcher.options === "alertname")
+                ?.properties.find((property) => property.id === "links")?.value ?? [];
+
+        it("is the first thing on the screen: a table across the top, read from Prometheus, a query that parses", () => {
+            assert.equal(panel.type, "table");
+            assert.deepEqual(panel.gridPos, { x: 0, y: 0, w: 24, h: 7 });
+            const others = panelsOf(overview).filter((p) => p !== panel);
+            assert.ok(
+                others.every((p) => (p.gridPos as { y: number }).y >= 7),
+                "a panel overlaps the alerts",
+            );
+            assert.equal(target.instant, true);
+            assert.equal(target.format, "table");
+            assert.deepEqual(parseErrors({ where: "firing alerts", language: "promql", text: target.expr }), []);
+            const registered = grafanaDataSources({
+                urls: { prometheus: "p", loki: "l", jaeger: "j", alertmanager: "a" },
+                traceLogNamespaces: ["ai-agents"],
+                scrapeInterval: "15s",
+            }).map((source) => source.uid);
+            assert.ok(
+                registered.includes(target.datasource?.uid ?? ""),
+                `unknown data source ${target.datasource?.uid}`,
+            );
+            assert.ok(registered.includes(datasourceUids.alertmanager), "no Alertmanager data source");
+        });
+
+        it("links each alert to its runbook: the rule's own runbook_url, a page in docs/runbooks", () => {
+            assert.equal(links.length, 1, "one data link on the alert name");
+            const link = links[0] as Link;
+            assert.ok(alerts.length > 10);
+            for (const rule of alerts) {
+                const url = link.url.replace("${__value.raw}", rule.alert as string);
+                assert.equal(
+                    url,
+                    rule.annotations?.runbook_url,
+                    `${String(rule.alert)}: the link differs from runbook_url`,
+                );
+                assert.ok(url.startsWith(`${runbookBaseUrl.replace(/\/+$/, "")}/`));
+                const page = url.slice(runbookBaseUrl.replace(/\/+$/, "").length + 1);
+                assert.ok(existsSync(join(root, "docs", "runbooks", page)), `docs/runbooks/${page} does not exist`);
+            }
+        });
+
+        it("shows exactly STELLA's firing alerts, as Prometheus evaluates the query (promtool)", () => {
+            // ALERTS as Prometheus writes it: one series per alert and state. kube-prometheus-stack's
+            // Watchdog fires always; a pending STELLA alert is not paging yet.
+            const stella = alerts.map((rule) => rule.alert as string);
+            const firing = [stella[0], stella[stella.length - 1]] as string[];
+            const series = (name: string, state: string, severity: string, service: string) => ({
+                series: `ALERTS{alertname="${name}", alertstate="${state}", severity="${severity}", service="${service}", pod="p-1"}`,
+                values: "1x5",
+            });
+            const dir = mkdtempSync(join(tmpdir(), "firing-alerts-"));
+            try {
+                writeFileSync(
+                    join(dir, "test.yaml"),
+                    stringify({
+                        rule_files: [],
+                        evaluation_interval: "1m",
+                        tests: [
+                            {
+                                interval: "1m",
+                                input_series: [
+                                    ...firing.map((name) => series(name, "firing", "critical", "stella-backend")),
+                                    series(stella[1] as string, "pending", "warning", "stella-backend"),
+                                    series("Watchdog", "firing", "none", "kube-prometheus-stack"),
+                                    series("KubePodCrashLooping", "firing", "warning", "loki"),
+                                ],
+                                promql_expr_test: [
+                                    {
+                                        expr: target.expr,
+                                        eval_time: "2m",
+                                        exp_samples: firing.map((name) => ({
+                                            labels: `{alertname="${name}", severity="critical", service="stella-backend"}`,
+                                            value: 1,
+                                        })),
+                                    },
+                                ],
+                            },
+                        ],
+                    }),
+                );
+                const result = spawnSync("promtool", ["test", "rules", join(dir, "test.yaml")], { encoding: "utf8" });
+                assert.equal(result.error, undefined, "promtool is installed");
+                assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+            } finally {
+                rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
 
     it("reduces every stat panel to its last non-null value, so a scrape gap still shows a number", () => {
         // Grafana falls back to `last` when calcs is empty: one missing sample and the stat shows "No data".

@@ -493,6 +493,8 @@ describe("Alloy's level normalisation, run by Go's text/template (through promto
             metrics: dev().stella.metrics,
             thresholds: dev().alerting.thresholds,
             slo: dev().slo,
+            runbookBaseUrl: dev().alerting.runbookBaseUrl,
+            stellaAlerts: ["HighErrorRate"],
         }) as unknown as { templating: { list: { name: string; query?: string }[] } };
         const level = dashboard.templating.list.find((variable) => variable.name === "level");
         assert.deepEqual(level?.query?.split(",").sort(), [...normalisedLevels].sort());

@@ -13,6 +13,7 @@ const productionResources = [
     ...devResources,
     "kubernetes:core/v1:Secret loki-object-storage",
     "kubernetes:core/v1:Secret jaeger-storage",
+    "kubernetes:core/v1:Secret grafana-sso",
     "stella:monitoring:NetworkPolicies network-policies",
     ...[
         "default-deny-ingress",
@@ -77,6 +78,7 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             },
             { value: canaries.s3SecretAccessKey, secretName: "loki-object-storage", key: "LOKI_S3_SECRET_ACCESS_KEY" },
             { value: canaries.storagePassword, secretName: "jaeger-storage", key: "password" },
+            { value: canaries.ssoClientSecret, secretName: "grafana-sso", key: "client-secret" },
         ],
         extra: ({ result, release }) => {
             it(
@@ -113,7 +115,10 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 const key = "stella-monitoring/secrets-version";
                 assert.equal(get(release("loki"), `values.defaults.podAnnotations.${key}`), "loki-object-storage-v1");
                 assert.equal(get(release("jaeger"), `values.jaeger.podLabels.${key}`), "jaeger-storage-v1");
-                assert.equal(get(release("grafana"), `values.podAnnotations.${key}`), "grafana-admin-v1");
+                assert.equal(
+                    get(release("grafana"), `values.podAnnotations.${key}`),
+                    "grafana-admin-v1-grafana-sso-v1",
+                );
             });
             it("admits the ingress controller to cert-manager's HTTP-01 solver pods, which issue Grafana's certificate", () => {
                 const policy = result().resources.find(
@@ -268,6 +273,30 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 const ini = (get(values, "values") as Record<string, unknown>)["grafana.ini"];
                 assert.equal(get(ini, "security.cookie_secure"), true);
                 assert.deepEqual((ini as Record<string, unknown>)["auth.anonymous"], { enabled: false });
+            });
+            it("signs people in through OpenID Connect, the client secret read from its mounted Secret", () => {
+                const values = get(release("grafana"), "values") as Record<string, unknown>;
+                const ini = values["grafana.ini"] as Record<string, Record<string, unknown>>;
+                const oauth = ini["auth.generic_oauth"] ?? {};
+                assert.equal(oauth.client_secret, "$__file{/etc/secrets/grafana-sso/client-secret}");
+                assert.equal(
+                    oauth.token_url,
+                    "https://sso.stella.example.com/realms/stella/protocol/openid-connect/token",
+                );
+                assert.equal(oauth.allowed_groups, "stella-staff");
+                // The form is off; basic auth stays for the Grafana provider's admin (break-glass).
+                assert.deepEqual(ini.auth, { disable_login_form: true });
+                assert.deepEqual(ini["auth.basic"], { enabled: true });
+                assert.deepEqual(values.extraSecretMounts, [
+                    {
+                        name: "sso-client-secret",
+                        secretName: "grafana-sso",
+                        mountPath: "/etc/secrets/grafana-sso",
+                        readOnly: true,
+                    },
+                ]);
+                const provider = result().resources.find((r) => r.type === "pulumi:providers:grafana");
+                assert.match(String(get(provider?.plainInputs, "auth")), /^admin:/);
             });
         },
     });

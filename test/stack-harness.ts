@@ -24,7 +24,26 @@ export const canaries = {
     heartbeatUrl: "https://hc-ping.example.com/CANARY-heartbeat-url",
     s3SecretAccessKey: "CANARY-s3-secret-access-key",
     storagePassword: "CANARY-opensearch-password",
+    ssoClientSecret: "CANARY-sso-client-secret",
 } as const;
+
+/**
+ * Single sign-on as staging and prod would run it: OpenID Connect, groups mapped to roles, the login
+ * form off (the generated admin stays, for the Grafana provider). Its client secret is a canary.
+ */
+export const ssoOverrides: ConfigOverride[] = [
+    { path: "grafana.sso.provider", value: "oidc", secret: false },
+    { path: "grafana.sso.clientId", value: "stella-grafana", secret: false },
+    { path: "grafana.sso.clientSecret", value: canaries.ssoClientSecret, secret: true },
+    { path: "grafana.sso.allowedGroups[0]", value: "stella-staff", secret: false },
+    { path: "grafana.sso.roles.admin[0]", value: "sre", secret: false },
+    { path: "grafana.sso.roles.editor[0]", value: "stella-developers", secret: false },
+    { path: "grafana.sso.disableLoginForm", value: "true", secret: false },
+    { path: "grafana.sso.oidc.issuer", value: "https://sso.stella.example.com/realms/stella", secret: false },
+    { path: "grafana.sso.oidc.authorizeEndpoint", value: "/protocol/openid-connect/auth", secret: false },
+    { path: "grafana.sso.oidc.tokenEndpoint", value: "/protocol/openid-connect/token", secret: false },
+    { path: "grafana.sso.oidc.userinfoEndpoint", value: "/protocol/openid-connect/userinfo", secret: false },
+];
 
 export const canaryOverrides: ConfigOverride[] = [
     { path: "alerting.slackWebhookUrl", value: canaries.slackWebhookUrl, secret: true },
@@ -32,6 +51,7 @@ export const canaryOverrides: ConfigOverride[] = [
     { path: "alerting.heartbeatUrl", value: canaries.heartbeatUrl, secret: true },
     { path: "loki.objectStorage.secretAccessKey", value: canaries.s3SecretAccessKey, secret: true },
     { path: "jaeger.storage.password", value: canaries.storagePassword, secret: true },
+    ...ssoOverrides,
 ];
 
 /** The mock's stand-in for the generated Grafana password: a canary too. */
@@ -84,6 +104,7 @@ export const devResources = [
     "grafana:oss/dataSource:DataSource grafana-datasource-prometheus",
     "grafana:oss/dataSource:DataSource grafana-datasource-loki",
     "grafana:oss/dataSource:DataSource grafana-datasource-jaeger",
+    "grafana:oss/dataSource:DataSource grafana-datasource-alertmanager",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-overview",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-system",
     "grafana:oss/dashboard:Dashboard grafana-dashboard-stella-agents",
@@ -292,7 +313,12 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 assert.ok(names.includes(name), `missing ${name}`);
             }
             const datasources = JSON.parse(result.files.get("datasources.json") ?? "[]") as { uid: string }[];
-            assert.deepEqual(datasources.map((source) => source.uid).sort(), ["jaeger", "loki", "prometheus"]);
+            assert.deepEqual(datasources.map((source) => source.uid).sort(), [
+                "alertmanager",
+                "jaeger",
+                "loki",
+                "prometheus",
+            ]);
         });
 
         it("renders an alertmanager.yaml that amtool accepts", () => {
