@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { parseCommandLine, usage, UsageError, type Command } from "../tools/cli";
 import { benchCommand } from "../tools/bench";
 import { benchAlertsCommand } from "../tools/bench-alerts";
+import { benchE2eCommand } from "../tools/bench-e2e";
 import { checkChartsCommand } from "../tools/check-charts";
 import { docsConfigCommand } from "../tools/config-reference";
 import { promoteCommand } from "../tools/promote";
@@ -113,6 +114,7 @@ const tools: { script: string; file: string; command: Command }[] = [
     { script: "smoke", file: "tools/smoke-check.ts", command: smokeCommand },
     { script: "bench", file: "tools/bench.ts", command: benchCommand },
     { script: "bench:alerts", file: "tools/bench-alerts.ts", command: benchAlertsCommand },
+    { script: "bench:e2e", file: "tools/bench-e2e.ts", command: benchE2eCommand },
     { script: "check:charts", file: "tools/check-charts.ts", command: checkChartsCommand },
     { script: "docs:config", file: "tools/config-reference.ts", command: docsConfigCommand },
 ];

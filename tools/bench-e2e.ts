@@ -8,7 +8,7 @@
 // share diluted by minutes of good traffic, not hours, and page sooner than on a long-running backend:
 // the benchmark first backfills hours of healthy traffic (promtool tsdb create-blocks-from openmetrics).
 
-import { parseArgs } from "node:util";
+import { runCli, UsageError, type Command, type Values } from "./cli";
 import { LoopbackStack } from "./e2e/loopback-stack";
 import type { Fault } from "./e2e/fake-backend";
 import type { PagerDutyEvent, SlackMessage } from "./e2e/receivers";
@@ -19,58 +19,41 @@ const scenarios: Record<string, { title: string; fault: Fault }> = {
     hang: { title: "backend stops answering", fault: { mode: "hang" } },
 };
 
-const usage = `Usage: npm run bench:e2e -- [--scenario <name>]... [--backfill-hours <h>] [--max-minutes <m>]
-
-Runs each fault scenario on a loopback copy of the rendered prod stack and prints the seconds from the
-fault to the PagerDuty page and to Slack, and from recovery to the resolved notices.
-
-Flags:
-  --scenario <name>      outage, errors10 or hang; repeat for several (default: all three)
-  --backfill-hours <h>   hours of healthy traffic written into Prometheus before it starts, so that
-                         the 1h/6h burn-rate windows look like production's (default 6; 0: none)
-  --max-minutes <m>      how long to wait for a page, and then for the resolved notices (default 20)
-  --help                 this text
-
-Example:
-  npm run bench:e2e -- --scenario outage --scenario hang --backfill-hours 6`;
-
-function fail(message: string): never {
-    console.error(`bench:e2e: ${message}\n\n${usage}`);
-    process.exit(2);
-}
-
-function options() {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            strict: true,
-            allowPositionals: false,
-            options: {
-                scenario: { type: "string", multiple: true },
-                "backfill-hours": { type: "string", default: "6" },
-                "max-minutes": { type: "string", default: "20" },
-                help: { type: "boolean", default: false },
-            },
-        });
-    } catch (error) {
-        fail((error as Error).message);
-    }
-    const { values } = parsed;
-    if (values.help) {
-        console.log(usage);
-        process.exit(0);
-    }
-    const chosen = values.scenario ?? Object.keys(scenarios);
-    for (const name of chosen)
-        if (!(name in scenarios)) fail(`--scenario ${name}: expected one of ${Object.keys(scenarios).join(", ")}`);
-    const backfillHours = Number(values["backfill-hours"]);
-    if (!Number.isInteger(backfillHours) || backfillHours < 0 || backfillHours > 72)
-        fail(`--backfill-hours ${values["backfill-hours"]}: expected a whole number of hours from 0 to 72`);
-    const maxMinutes = Number(values["max-minutes"]);
-    if (!Number.isFinite(maxMinutes) || maxMinutes <= 0 || maxMinutes > 60)
-        fail(`--max-minutes ${values["max-minutes"]}: expected minutes, more than 0 and at most 60`);
-    return { chosen: [...new Set(chosen)], backfillHours, maxMinutes };
-}
+export const benchE2eCommand = {
+    invocation: "npm run bench:e2e --",
+    summary:
+        "Runs each fault scenario on a loopback copy of the rendered prod stack (real Prometheus, Alertmanager\n" +
+        "and Blackbox exporter; fake prom-client backend pods, a Python agent, fake PagerDuty and Slack) and\n" +
+        "prints the seconds from the fault to the PagerDuty page and to Slack, and from recovery to the\n" +
+        "resolved notices. About 20 minutes for all three.",
+    flags: {
+        scenario: {
+            type: "list",
+            value: "<name>",
+            choices: Object.keys(scenarios),
+            description: "run only this scenario; repeat for several (default: all three)",
+        },
+        "backfill-hours": {
+            type: "integer",
+            value: "<h>",
+            default: 6,
+            min: 0,
+            description:
+                "hours of healthy traffic written into Prometheus first, so the 1h/6h burn-rate windows look like production's (0: none; at most 72)",
+        },
+        "max-minutes": {
+            type: "integer",
+            value: "<m>",
+            default: 20,
+            min: 1,
+            description: "how long to wait for a page, and then for the resolved notices (at most 60)",
+        },
+    },
+    notes: [
+        'Needs prometheus, alertmanager, blackbox_exporter, promtool and python3 with prometheus_client on PATH (eval "$(bash .ci/install-tools.sh)").',
+    ],
+    examples: ["npm run bench:e2e", "npm run bench:e2e -- --scenario outage --scenario hang --backfill-hours 6"],
+} as const satisfies Command;
 
 interface Result {
     scenario: string;
@@ -147,8 +130,12 @@ async function run(name: string, backfillHours: number, maxMinutes: number): Pro
     }
 }
 
-async function main(): Promise<void> {
-    const { chosen, backfillHours, maxMinutes } = options();
+async function main(values: Values<typeof benchE2eCommand>): Promise<number> {
+    const backfillHours = values["backfill-hours"];
+    const maxMinutes = values["max-minutes"];
+    if (backfillHours > 72) throw new UsageError(`--backfill-hours: expected at most 72, got ${backfillHours}`);
+    if (maxMinutes > 60) throw new UsageError(`--max-minutes: expected at most 60, got ${maxMinutes}`);
+    const chosen = values.scenario.length === 0 ? Object.keys(scenarios) : [...new Set(values.scenario)];
     console.log(
         `bench:e2e: ${chosen.join(", ")}, side by side; prod's rendered timings; ` +
             (backfillHours > 0 ? `${backfillHours} h of healthy traffic backfilled (promtool)` : "no backfill"),
@@ -176,9 +163,7 @@ async function main(): Promise<void> {
     const widths = (rows[0] as string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
     for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  "));
     for (const r of results) if (r.note !== undefined) console.log(`${r.scenario}: ${r.note}`);
+    return results.some((r) => r.note !== undefined) ? 1 : 0;
 }
 
-void main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-});
+if (require.main === module) runCli("bench-e2e", benchE2eCommand, main);
