@@ -428,6 +428,14 @@ const schema = z.strictObject({
                             .lt(10, "expected less than 10: the seed's agent histogram tops out at 10s"),
                     ).default(5),
                     agentLatencyFor: duration.default("10m"),
+                    /**
+                     * StellaBackendOutage: the share of 5xx over the last scrape interval (irate) that pages
+                     * at once, so that a total outage reaches PagerDuty within a minute.
+                     */
+                    outageErrorRatio: ratio.default(0.5),
+                    outageFor: duration.default("0s"),
+                    /** Requests per second below which StellaBackendOutage stays silent (a few failing requests on an idle backend). */
+                    outageMinRequestsPerSecond: numeric(z.number().nonnegative()).default(1),
                 })
                 .prefault({}),
         })

@@ -572,10 +572,20 @@ export const scenarios: readonly Scenario[] = [
         name: "total backend outage",
         onsetMinutes: sloBaselineMinutes,
         description:
-            "Every request fails with a 5xx (up and probes fine: the health endpoints do not touch what broke). Pages within 2 minutes.",
+            "Every request fails with a 5xx (up and probes fine: the health endpoints do not touch what broke). Pages within a minute.",
         faultMinutes: 10,
         fault: { errorShare: 1 },
         fires: [
+            {
+                // irate() needs two samples of the new 5xx series: the second faulty scrape, 15 s after the
+                // onset, reads 10 errors/s of 10 requests/s, past 50%; `for: 0s`.
+                alertname: "StellaBackendOutage",
+                firingAt: 0.25,
+                labels: backendLabels,
+                summary: "Most backend requests are failing",
+                description:
+                    "100% of backend requests failed with a 5xx over the last scrape interval (threshold 50%).",
+            },
             {
                 // The 5xx series appears with the first faulty scrape, which rate() cannot use yet. From
                 // the second on, rate() extrapolates the new series by half an interval: the 1h ratio reads
@@ -598,13 +608,13 @@ export const scenarios: readonly Scenario[] = [
                 description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
             },
         ],
-        silentAt: [-1, 0, 1, 1.25, 5, 5.25, 6],
+        silentAt: [-1, 0, 0.25, 1, 1.25, 5, 5.25, 6],
         records: [
             // The first faulty scrape: the new 5xx series has one sample, the ratio reads 0 (not "no data").
             { expr: "stella:http_error_ratio:rate5m", at: 0, value: 0 },
             { expr: "stella:http_error_ratio:rate5m", at: 6, value: 1 },
         ],
-        target: { kind: "page", withinMinutes: 2, bound: "absolute" },
+        target: { kind: "page", withinMinutes: 1, bound: "absolute" },
     }),
     scenario({
         name: "10% errors",
@@ -651,6 +661,16 @@ export const scenarios: readonly Scenario[] = [
         fault: { errorShare: 1 },
         fires: [
             {
+                // The 5xx series exists at 0: the first faulty scrape already gives irate() 10 errors/s of
+                // 10 requests/s, so the outage fires at the onset's evaluation.
+                alertname: "StellaBackendOutage",
+                firingAt: 0,
+                labels: backendLabels,
+                summary: "Most backend requests are failing",
+                description:
+                    "100% of backend requests failed with a 5xx over the last scrape interval (threshold 50%).",
+            },
+            {
                 // The 1h ratio reads the whole increase, 600 errors in 36,000 requests at +45 s (1.67%),
                 // past 1.44% at the same evaluation as without the 0 series; `for: 30s` more.
                 alertname: "StellaAvailabilityFastBurn",
@@ -670,7 +690,7 @@ export const scenarios: readonly Scenario[] = [
                 description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
             },
         ],
-        silentAt: [-1, 0, 1, 1.25, 4.75, 5, 6],
+        silentAt: [-1, -0.25, 0, 1, 1.25, 4.75, 5, 6],
         records: [{ expr: "stella:http_error_ratio:rate5m", at: -1, value: 0 }],
     }),
     scenario({

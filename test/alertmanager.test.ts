@@ -223,6 +223,25 @@ describe("inhibition on a running Alertmanager", () => {
         assert.equal(inhibited(state.get("StellaAvailabilityFastBurn/critical")), false);
     });
 
+    it("pages once for a total outage: the outage page silences the burn rates and the high error rate", async () => {
+        const state = await fire(
+            [
+                { alertname: "StellaBackendOutage", severity: "critical", service: "stella-backend" },
+                { alertname: "StellaAvailabilityFastBurn", severity: "critical", service: "stella-backend" },
+                { alertname: "StellaAvailabilitySlowBurn", severity: "warning", service: "stella-backend" },
+                { alertname: "HighErrorRate", severity: "critical", service: "stella-backend" },
+            ],
+            ["StellaAvailabilityFastBurn/critical", "StellaAvailabilitySlowBurn/warning", "HighErrorRate/critical"],
+        );
+        assert.equal(inhibited(state.get("StellaBackendOutage/critical")), false);
+        for (const muted of [
+            "StellaAvailabilityFastBurn/critical",
+            "StellaAvailabilitySlowBurn/warning",
+            "HighErrorRate/critical",
+        ])
+            assert.equal(inhibited(state.get(muted)), true, `${muted} pages beside the outage`);
+    });
+
     it("lets a fast burn silence its slow twin", async () => {
         const state = await fire(
             [

@@ -77,6 +77,7 @@ const pagerdutyFiring = "{{ range .Alerts.Firing }}`{{ .Annotations.description 
 /** Which alerts silence which: the more precise alert wins, so one cause pages once. */
 export function inhibitRules(): Record<string, unknown>[] {
     const symptoms = [
+        "StellaBackendOutage",
         "HighErrorRate",
         "StellaBackendNotReady",
         "HighLatency",
@@ -106,6 +107,12 @@ export function inhibitRules(): Record<string, unknown>[] {
         {
             source_matchers: ['alertname = "StellaBackendHealthCheckFailing"'],
             target_matchers: [`alertname =~ "${symptoms.join("|")}"`],
+        },
+        // The outage page comes first (it reads the last scrape); the burn rates and the high error rate
+        // that follow are the same errors: one page for one cause.
+        {
+            source_matchers: ['alertname = "StellaBackendOutage"'],
+            target_matchers: ['alertname =~ "StellaAvailabilityFastBurn|StellaAvailabilitySlowBurn|HighErrorRate"'],
         },
         // A fast burn pages first and means the same as a high error rate: one page for one cause.
         {

@@ -92,6 +92,23 @@ export function backendRuleGroup(context: RulesContext): RuleGroup {
 
     const percent = (ratio: number) => `${number(ratio * 100)}%`;
     const alerts: Rule[] = [
+        // A total outage must reach PagerDuty within a minute (15 s scrapes and evaluations, group_wait
+        // 30 s): the burn-rate alerts need about a minute of errors in their 1h window, so this one reads
+        // the last scrape interval (irate) and fires without waiting (`for` 0s by default). It pages on
+        // one scrape of most requests failing; the request-rate floor keeps a few failing requests on an
+        // idle backend from paging.
+        alertRule(context, {
+            name: "StellaBackendOutage",
+            expr:
+                `((sum(irate(${errors}[1m])) or vector(0)) / sum(irate(${requests}[1m]))) > ${number(thresholds.outageErrorRatio)}` +
+                ` and on () sum(irate(${requests}[1m])) >= ${number(thresholds.outageMinRequestsPerSecond)}`,
+            for: thresholds.outageFor,
+            severity: "critical",
+            service: "stella-backend",
+            summary: "Most backend requests are failing",
+            description: `{{ $value | humanizePercentage }} of backend requests failed with a 5xx over the last scrape interval (threshold ${percent(thresholds.outageErrorRatio)}).`,
+            panel: { dashboard: "system", panelId: systemPanels.errorRate },
+        }),
         // The seed's four backend alerts: same names, severities, thresholds and `for`.
         alertRule(context, {
             name: "HighErrorRate",

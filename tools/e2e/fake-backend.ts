@@ -39,6 +39,11 @@ const requests = new Counter({
     labelNames: ["method", "route", "status"],
     registers: [registry],
 });
+// docs/metrics.md asks the backend to create its 5xx label sets at 0 when it starts, so that the first
+// failing scrape already counts (without them the 5xx series appears with the first error, and rate()
+// and irate() need a second scrape of it).
+requests.inc({ method: "GET", route: "/api/sessions", status: "503" }, 0);
+requests.inc({ method: "GET", route: "/api/sessions", status: "500" }, 0);
 const duration = new Histogram({
     name: "stella_http_request_duration",
     help: "HTTP request duration in seconds",
