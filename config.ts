@@ -1077,7 +1077,9 @@ function describeIssue(issue: z.core.$ZodIssue, topKey: string): string[] {
             : isSecret
               ? `a ${typeof input} (value not shown: it is a secret)`
               : shown(input);
-    const own = issue.message.startsWith("expected ") ? issue.message : undefined;
+    // A refinement's own words always stand (they say what is allowed); a built-in check's only when
+    // they are the schema's ("expected …"), never zod's.
+    const own = issue.code === "custom" || issue.message.startsWith("expected ") ? issue.message : undefined;
     // A custom message that already echoes the value stands as it is.
     if (own !== undefined && (own.includes(", got ") || isSecret)) return [`${path}: ${own}`];
     switch (issue.code) {

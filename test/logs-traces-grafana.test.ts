@@ -26,6 +26,8 @@ function prod(entries: Record<string, RawEntry> = {}) {
         alerting: secret({
             slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
             pagerdutyRoutingKey: "abcdefghijklmnopqrstuvwxyz",
+            heartbeatUrl: "https://hc-ping.example.com/x",
+            runbookBaseUrl: "https://git.example.org/sre/stella-monitoring/blob/main/docs/runbooks",
         }),
         loki: secret({
             objectStorage: {
@@ -343,7 +345,7 @@ describe("Alloy", () => {
         assert.equal(get(values(custom.alloy), "controller.priorityClassName"), "system-node-critical");
         assert.throws(
             () => parseStackConfig("dev", { alloy: plain({ tolerations: [{ operator: "Exists", value: "x" }] }) }),
-            /alloy\.tolerations\.0: .*operator "Exists" takes no value/,
+            /alloy\.tolerations\[0\]: .*operator "Exists" takes no value/,
         );
     });
 

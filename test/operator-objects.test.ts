@@ -359,6 +359,15 @@ function operatorObjects(rendered: Rendered, problems: string[]): Found[] {
         const match = /^kubernetes:(monitoring\.coreos\.com\/\w+):(\w+)$/.exec(resource.type);
         if (match === null) continue;
         const { metadata, spec } = resource.inputs as { metadata?: OperatorObject["metadata"]; spec?: Json };
+        // A patch (pulumi up's wait for the operator's Prometheus and Alertmanager) touches only the
+        // metadata of an object the chart owns: it must carry no spec, and the chart's object is the one
+        // validated (from the values, below).
+        if (match[2]?.endsWith("Patch") === true) {
+            if (spec !== undefined) problems.push(`resource ${resource.name}: a ${match[2]} must not set a spec`);
+            if (metadata?.name === undefined || metadata.namespace === undefined)
+                problems.push(`resource ${resource.name}: a ${match[2]} must name its object and namespace`);
+            continue;
+        }
         found.push({
             origin: `resource ${resource.name}`,
             object: {

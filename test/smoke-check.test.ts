@@ -171,7 +171,7 @@ describe("smoke check against fake servers", () => {
         const receivers = new Map(expected.receivers.map((receiver) => [receiver.name, receiver.integrations]));
         assert.deepEqual(receivers.get("slack"), ["slack_configs"]);
         assert.deepEqual(receivers.get("pagerduty"), ["pagerduty_configs"]);
-        assert.deepEqual([...expected.grafanaDataSources].sort(), ["jaeger", "loki", "prometheus"]);
+        assert.deepEqual([...expected.grafanaDataSources].sort(), ["alertmanager", "jaeger", "loki", "prometheus"]);
         assert.equal(expected.grafanaDashboards.length, 6);
     });
 
