@@ -5,6 +5,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { memoryBytes } from "../quantities";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
 import { podMonitor, type PodMonitorSpec } from "./prometheus-stack";
@@ -73,26 +74,6 @@ export const assumedTraceBytes = 32 * 1024;
 
 /** The share of the memory limit the memory store may fill; the rest is Jaeger itself and the batches. */
 const memoryStoreShare = 0.5;
-
-const memoryUnits: Record<string, number> = {
-    "": 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-};
-
-/** A Kubernetes memory quantity in bytes (the config schema has already checked its form). */
-export function memoryBytes(quantity: string): number {
-    const match = /^(\d+(?:\.\d+)?)([kMGT]i?|Ki)?$/.exec(quantity);
-    const unit = memoryUnits[match?.[2] ?? ""];
-    if (match === null || unit === undefined) throw new Error(`not a memory quantity: ${quantity}`);
-    return Number(match[1]) * unit;
-}
 
 /**
  * How many traces the memory store keeps: `maxTraces` when set, else as many as fill half the memory

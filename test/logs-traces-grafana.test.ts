@@ -12,7 +12,8 @@ import { parseStackConfig, type RawEntry } from "../config";
 import { parse as parseYaml, stringify } from "yaml";
 import { alloyPipeline, alloyReleaseTimeoutSeconds, alloyValues, normalisedLevels } from "../components/alloy";
 import { logsTracesDashboard } from "../dashboards/logs-traces";
-import { jaegerConfig, jaegerValues, memoryBytes } from "../components/jaeger";
+import { jaegerConfig, jaegerValues } from "../components/jaeger";
+import { memoryBytes } from "../quantities";
 import { lokiValues } from "../components/loki";
 import { get } from "./paths";
 

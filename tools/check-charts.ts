@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { podLabels } from "../components/network-policies";
+import { memoryBytes } from "../quantities";
 import { charts } from "../versions";
 import { runCli, type Command, type Values } from "./cli";
 import { overrideFlags, placeholderReceiverSecrets, placeholderSecrets, type ConfigOverride } from "./offline-config";
@@ -135,26 +136,10 @@ function milliCpu(quantity: unknown): number | undefined {
     return Number(match[1]) * (match[2] === "m" ? 1 : 1000);
 }
 
-const memoryUnits: Record<string, number> = {
-    "": 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-};
-
 /** Memory in bytes. */
 function bytes(quantity: unknown): number | undefined {
     if (quantity === undefined || quantity === null) return undefined;
-    const text = scalarText(quantity) ?? JSON.stringify(quantity);
-    const match = /^([0-9.]+(?:e[+-]?[0-9]+)?)([kMGT]i?|Ki)?$/.exec(text);
-    const unit = memoryUnits[match?.[2] ?? ""];
-    if (match === null || unit === undefined) throw new Error(`not a memory quantity: ${text}`);
-    return Number(match[1]) * unit;
+    return memoryBytes(scalarText(quantity) ?? JSON.stringify(quantity));
 }
 
 const formatCpu = (milli: number) => `${(milli / 1000).toFixed(2)} CPU`;
