@@ -58,6 +58,8 @@ export const benchE2eCommand = {
 interface Result {
     scenario: string;
     alerts: string;
+    /** Distinct PagerDuty incidents (dedup keys) the fault opened, recovery included. */
+    pages?: number;
     toPagerDuty?: number;
     toSlack?: number;
     toPagerDutyResolved?: number;
@@ -123,6 +125,8 @@ async function run(name: string, backfillHours: number, maxMinutes: number): Pro
         if (allResolved) result.toPagerDutyResolved = (Math.max(...resolves().map((e) => e.at)) - recoveredAt) / 1000;
         const firstSlackResolved = slackResolved()[0];
         if (firstSlackResolved !== undefined) result.toSlackResolved = (firstSlackResolved.at - recoveredAt) / 1000;
+        result.pages = keys().size;
+        result.alerts = [...new Set(pages().map((e) => e.body.payload.summary.split(":")[0]))].join(", ");
         if (!allResolved) result.note = `not every page resolved within ${maxMinutes} min`;
         return result;
     } finally {
@@ -146,6 +150,7 @@ async function main(values: Values<typeof benchE2eCommand>): Promise<number> {
         [
             "scenario",
             "paged by",
+            "pages",
             "fault→PagerDuty s",
             "fault→Slack s",
             "recovery→PD resolved s",
@@ -154,6 +159,7 @@ async function main(values: Values<typeof benchE2eCommand>): Promise<number> {
         ...results.map((r) => [
             r.scenario,
             r.alerts === "" ? "-" : r.alerts,
+            shown(r.pages),
             shown(r.toPagerDuty),
             shown(r.toSlack),
             shown(r.toPagerDutyResolved),
