@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { before } from "node:test";
 import { parseStackConfig, projectName, type RawEntry } from "../config";
-import { alertNames, stellaRuleGroups } from "../components/alerting/rules";
+import { alertNames, rulesContext, stellaRuleGroups } from "../components/alerting/rules";
 import { grafanaDataSources } from "../components/grafana";
 import { stellaDashboards } from "../dashboards";
 import { dashboardUids, datasourceUids, type DashboardModel, type PanelModel } from "../dashboards/model";
@@ -50,14 +50,7 @@ function built(stack: string) {
         };
     }
     const config = parseStackConfig(stack, entries);
-    const rules = stellaRuleGroups({
-        stella: config.stella,
-        slo: config.slo,
-        thresholds: config.alerting.thresholds,
-        runbookBaseUrl: config.alerting.runbookBaseUrl,
-        grafanaUrl: config.grafana.url,
-        monitoringNamespace: config.kubernetes.namespace,
-    });
+    const rules = stellaRuleGroups(rulesContext(config));
     return {
         dashboards: stellaDashboards({
             stellaNamespace: config.stella.namespace,

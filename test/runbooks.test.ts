@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
-import { alertNames, stellaRuleGroups, type Rule, type RulesContext } from "../components/alerting/rules";
+import { alertNames, rulesContext, stellaRuleGroups, type Rule } from "../components/alerting/rules";
 
 const runbookDir = `${__dirname}/../docs/runbooks`;
 const indexPage = "README.md";
@@ -15,14 +15,7 @@ const sections = ["Meaning", "Diagnosis", "Remedy"] as const;
 const optionalSections = ["Tuning"] as const;
 
 const config = parseStackConfig("dev", {});
-const context: RulesContext = {
-    stella: config.stella,
-    slo: config.slo,
-    thresholds: config.alerting.thresholds,
-    runbookBaseUrl: config.alerting.runbookBaseUrl,
-    grafanaUrl: config.grafana.url,
-    monitoringNamespace: config.kubernetes.namespace,
-};
+const context = rulesContext(config);
 const groups = stellaRuleGroups(context);
 // An alert name may carry two rules of different severities (warning for one pod, critical for all);
 // its page explains both.

@@ -357,10 +357,11 @@ function checkRelease(stack: StackName, file: string, options: Options): Release
  * charts really render: a selector that matches nothing would silently cut a flow. The operator's own
  * pods (Prometheus, Alertmanager) carry app.kubernetes.io/name of their kind.
  */
-function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult {
-    const result: ReleaseResult = {
+/** The result of a check that is not a chart's release (it has no chart, pin or footprint of its own). */
+function checkResult(stack: StackName, release: string): ReleaseResult {
+    return {
         stack,
-        release: "(network policies)",
+        release,
         chart: "-",
         pinned: "-",
         local: "-",
@@ -369,6 +370,10 @@ function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult
         warnings: [],
         footprint: [],
     };
+}
+
+function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult {
+    const result = checkResult(stack, "(network policies)");
     const pods: Record<string, string>[] = [];
     for (const file of readdirSync(options.work).filter(
         (name) => name.startsWith(`${stack}-`) && name.endsWith(".yaml"),
@@ -398,17 +403,7 @@ function checkNetworkPolicies(stack: StackName, options: Options): ReleaseResult
  * wait for it forever.
  */
 function checkAwaitedObjects(stack: StackName, directory: string, options: Options): ReleaseResult {
-    const result: ReleaseResult = {
-        stack,
-        release: "(awaited objects)",
-        chart: "-",
-        pinned: "-",
-        local: "-",
-        objects: 0,
-        failures: [],
-        warnings: [],
-        footprint: [],
-    };
+    const result = checkResult(stack, "(awaited objects)");
     const rendered: Manifest[] = [];
     for (const file of readdirSync(options.work).filter(
         (name) => name.startsWith(`${stack}-`) && name.endsWith(".yaml"),

@@ -38,6 +38,18 @@ export interface RulesContext {
     readonly monitoringNamespace: string;
 }
 
+/** The context of a stack's rules, from its config: the monitoring stack runs in `kubernetes.namespace`. */
+export function rulesContext(config: StackConfig): RulesContext {
+    return {
+        stella: config.stella,
+        slo: config.slo,
+        thresholds: config.alerting.thresholds,
+        runbookBaseUrl: config.alerting.runbookBaseUrl,
+        grafanaUrl: config.grafana.url,
+        monitoringNamespace: config.kubernetes.namespace,
+    };
+}
+
 export interface AlertSpec {
     readonly name: string;
     readonly expr: string;
