@@ -12,8 +12,8 @@ import { Grafana } from "./components/grafana";
 import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
-import { PrometheusStack, stellaJobs } from "./components/prometheus-stack";
-import { datasourceUids } from "./dashboards/model";
+import { PrometheusStack } from "./components/prometheus-stack";
+import { datasourceUids, stellaJobs } from "./catalogue";
 
 /**
  * What this stack configured, exported as the output `smokeExpectations`: what the post-deploy check

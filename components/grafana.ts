@@ -8,9 +8,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { SsoConfig, StackConfig } from "../config";
-import { datasourceUids, type DashboardModel } from "../dashboards/model";
+import { type DashboardModel } from "../dashboards/model";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
 import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
+import { datasourceUids } from "../catalogue";
 
 export interface GrafanaArgs {
     /** The namespace to install into; created by the caller. */

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { healthProbeJob } from "../catalogue";
 
 export interface HealthProbesArgs {
     /** The namespace to install into; created by the caller. */
@@ -18,9 +19,6 @@ export interface HealthProbesArgs {
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
 }
-
-/** The job label of the probes' samples; the health alerts select it. */
-export const healthProbeJob = "stella-backend-health";
 
 /** The default release name; the scrape configs address the exporter's Service by it. */
 export const defaultBlackboxRelease = "blackbox-exporter";

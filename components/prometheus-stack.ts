@@ -11,6 +11,7 @@ import { alertmanagerConfig, receiverSecretKeys } from "./alerting/alertmanager-
 import { stellaRuleGroups, type RuleGroup } from "./alerting/rules";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
 import { namedSecret } from "./secret";
+import { stellaJobs } from "../catalogue";
 
 export interface PrometheusStackArgs {
     /** The namespace to install into; created by the caller. */
@@ -98,7 +99,6 @@ function volumeClaimTemplate(volume: PersistentVolume) {
 }
 
 /** The job labels of STELLA's scrape targets. */
-export const stellaJobs = { backend: "stella-backend", agents: "stella-agents" } as const;
 
 /** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
 export function podMonitor(

@@ -3,7 +3,7 @@
 // Metric names beyond the seed's are defined in docs/metrics.md.
 
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
-import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { type DashboardContext, type DashboardModel } from "./model";
 import {
     heatmapAxis,
     heatmapQuery,
@@ -14,16 +14,7 @@ import {
     thresholds,
     timeSeriesPanel,
 } from "./panels";
-
-export const agentPanels = {
-    responseDistribution: 1,
-    responseP95: 2,
-    messagesPerMinute: 3,
-    conversations: 4,
-    toolDuration: 5,
-    sttLatency: 6,
-    ttsLatency: 7,
-} as const;
+import { agentPanels, dashboardUids } from "../catalogue";
 
 export function agentQueries(context: DashboardContext) {
     const { metrics } = context;

@@ -2,18 +2,9 @@
 // (cAdvisor), restarts (kube-state-metrics), database connections (docs/metrics.md) and node
 // utilisation (node-exporter).
 
-import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { type DashboardContext, type DashboardModel } from "./model";
 import { labelVariable, namespaceVariable, stellaDashboard, timeSeriesPanel } from "./panels";
-
-export const infrastructurePanels = {
-    podCpu: 1,
-    podMemory: 2,
-    podRestarts: 3,
-    databaseConnections: 4,
-    nodeCpu: 5,
-    nodeMemory: 6,
-    nodeDisk: 7,
-} as const;
+import { dashboardUids, infrastructurePanels } from "../catalogue";
 
 export function infrastructureQueries() {
     const pods = `namespace="$namespace", pod=~"$pod", container!=""`;

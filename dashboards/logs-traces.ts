@@ -8,10 +8,9 @@ import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { normalisedLevels } from "../components/alloy";
-import { dashboardUids, datasources, type DashboardContext, type DashboardModel } from "./model";
+import { type DashboardContext, type DashboardModel } from "./model";
 import { JaegerSearchBuilder, logQuery, namespaceVariable, stellaDashboard } from "./panels";
-
-export const logsTracesPanels = { volume: 1, logs: 2, traces: 3 } as const;
+import { dashboardUids, datasources, logsTracesPanels } from "../catalogue";
 
 export function logsTracesQueries() {
     // level is a label (low cardinality); session_id is structured metadata, filtered after the selector.

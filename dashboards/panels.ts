@@ -9,7 +9,7 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
-import { datasources } from "./model";
+import { datasources } from "../catalogue";
 
 /** A Prometheus query on the stack's Prometheus. */
 export function promQuery(expr: string, legendFormat: string, refId = "A"): prometheus.DataqueryBuilder {

@@ -2,11 +2,9 @@
 // alerts read (components/alerting/backend-rules.ts): error budget left and burn rates per window.
 
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { backendRecords, number } from "../components/alerting/backend-rules";
-import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { type DashboardContext, type DashboardModel } from "./model";
 import { promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
-
-export const sloPanels = { availabilityBudget: 1, availabilityBurn: 2, latencyBudget: 3, latencyBurn: 4 } as const;
+import { backendRecords, dashboardUids, number, sloPanels } from "../catalogue";
 
 /** The windows drawn as burn rates; the alerts page at 14.4× (1h) and 6× (6h), warn at 3× (1d) and 1× (3d). */
 const burnWindows = ["5m", "1h", "6h", "1d", "3d"] as const;

@@ -7,13 +7,11 @@ import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { backendRecords } from "../components/alerting/backend-rules";
-import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { type DashboardContext, type DashboardModel } from "./model";
 import { heatmapAxis, heatmapQuery, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import { backendRecords, dashboardUids, overviewPanels } from "../catalogue";
 
 /** Panel ids, for links from alerts and runbooks. */
-export const overviewPanels = { activeSessions: 1, requestRate: 2, errorRate: 3, latency: 4, firingAlerts: 5 } as const;
-
 /** The firing-alerts panel's row height: the seed's panels start below it. */
 const alertsHeight = 7;
 

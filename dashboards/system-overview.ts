@@ -2,19 +2,9 @@
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { backendRecords } from "../components/alerting/backend-rules";
-import { healthProbeJob } from "../components/health-probes";
-import { dashboardUids, type DashboardContext, type DashboardModel } from "./model";
+import { type DashboardContext, type DashboardModel } from "./model";
 import { namespaceVariable, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
-
-export const systemPanels = {
-    activeSessions: 1,
-    requestRate: 2,
-    errorRate: 3,
-    averageLatency: 4,
-    sessionsCreated: 5,
-    healthProbes: 6,
-} as const;
+import { backendRecords, dashboardUids, healthProbeJob, systemPanels } from "../catalogue";
 
 export function systemQueries(context: DashboardContext) {
     const { metrics } = context;

@@ -11,8 +11,8 @@ import { mergeValues } from "../components/helm";
 import { jaegerConfig, jaegerValues } from "../components/jaeger";
 import { lokiValues } from "../components/loki";
 import { networkPolicySpec, networkPolicySpecs } from "../components/network-policies";
-import { datasourceUids } from "../dashboards/model";
 import { get } from "./paths";
+import { datasourceUids } from "../catalogue";
 
 const dev = parseStackConfig("dev", {});
 

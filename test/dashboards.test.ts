@@ -14,12 +14,12 @@ import { parseStackConfig, projectName, type RawEntry } from "../config";
 import { alertNames, rulesContext, stellaRuleGroups } from "../components/alerting/rules";
 import { grafanaDataSources } from "../components/grafana";
 import { stellaDashboards } from "../dashboards";
-import { dashboardUids, datasourceUids, type DashboardModel, type PanelModel } from "../dashboards/model";
-import { overviewPanels } from "../dashboards/stella-overview";
+import { type DashboardModel, type PanelModel } from "../dashboards/model";
 import { stringify } from "yaml";
 import { readOfflineConfig } from "../tools/offline-config";
 import { canaryOverrides } from "./stack-harness";
 import { temporaryDirectory } from "./temporary";
+import { dashboardUids, datasourceUids, overviewPanels } from "../catalogue";
 
 // The parsers are ESM-only; loaded once before the tests.
 type Parser = { parse(text: string): { iterate(spec: { enter(node: SyntaxNodeRef): void }): void } };

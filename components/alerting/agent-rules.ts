@@ -2,16 +2,8 @@
 // kube-state-metrics: crash loops, slow responses per agent type, and agents that stop answering
 // while conversations are open.
 
-import { agentPanels } from "../../dashboards/agent-performance";
-import { infrastructurePanels } from "../../dashboards/infrastructure";
 import { alertRule, recordingRule, selector, type RuleGroup, type RulesContext } from "./rules";
-import { number } from "./backend-rules";
-
-export const agentRecords = {
-    messagesRate5m: "stella:agent_messages:rate5m",
-    responseP95: "stella:agent_response_seconds:p95_5m",
-    conversationsActive: "stella:agent_conversations_active:sum",
-} as const;
+import { agentPanels, agentRecords, infrastructurePanels, number } from "../../catalogue";
 
 export function agentRuleGroup(context: RulesContext): RuleGroup {
     const { metrics, agents, namespace } = context.stella;

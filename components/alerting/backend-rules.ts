@@ -3,11 +3,8 @@
 // multi-burn-rate SLO alerts (Google SRE workbook, "Alerting on SLOs", recommendation 6): a fast burn
 // pages, a slow burn opens a warning.
 
-import { infrastructurePanels } from "../../dashboards/infrastructure";
-import { sloPanels } from "../../dashboards/slo";
-import { systemPanels } from "../../dashboards/system-overview";
-import { healthProbeJob } from "../health-probes";
 import { alertRule, recordingRule, selector, type Rule, type RuleGroup, type RulesContext } from "./rules";
+import { backendRecords, healthProbeJob, infrastructurePanels, number, sloPanels, systemPanels } from "../../catalogue";
 
 /** The windows the burn-rate alerts read. */
 export const sloWindows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
@@ -22,25 +19,11 @@ const slowBurn = [
     { long: "3d", short: "6h", factor: 1 }, // 10% of the budget in three days
 ] as const;
 
-/** A threshold as PromQL prints it: no floating-point noise (14.4 × 0.001 is 0.014400000000000001). */
-export function number(value: number): string {
-    return String(Number(value.toPrecision(6)));
-}
-
 /** A matcher for the histogram bucket at `seconds`: Prometheus 3 writes le="1.0", older clients le="1". */
 export function bucketMatcher(seconds: number): string {
     const text = number(seconds);
     return Number.isInteger(seconds) ? `~${text}|${text}\\.0` : text;
 }
-
-/** The recording rule names, shared with dashboards. */
-export const backendRecords = {
-    requestRate5m: "stella:http_requests:rate5m",
-    errorRatio: (window: string) => `stella:http_error_ratio:rate${window}`,
-    slowRatio: (window: string) => `stella:http_slow_ratio:rate${window}`,
-    latencyP95: "stella:http_request_duration:p95_5m",
-    sessionsActive: "stella:sessions_active:sum",
-} as const;
 
 function burnRateCondition(
     record: (window: string) => string,

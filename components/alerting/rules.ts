@@ -5,10 +5,10 @@
 // the value, runbook, dashboard) and a `for`.
 
 import type { StackConfig } from "../../config";
-import { panelPath, type PanelRef } from "../../dashboards/model";
 import { agentRuleGroup } from "./agent-rules";
 import { backendRuleGroup } from "./backend-rules";
 import { monitoringStackRuleGroup } from "./stack-rules";
+import { panelPath, type PanelRef } from "../../catalogue";
 
 export interface Rule {
     readonly alert?: string;
