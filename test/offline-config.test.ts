@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { readOfflineConfig, splitPath } from "../tools/offline-config";
+import { splitPath } from "../config/paths";
+import { readOfflineConfig } from "../tools/offline-config";
 import { temporaryDirectory } from "./temporary";
 
 function project(stackYaml: string): string {

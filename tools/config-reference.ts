@@ -9,7 +9,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import { z } from "zod";
-import { configSchema, defaultConfigValues, secretPaths } from "../config";
+import { defaultConfigValues } from "../config/parse";
+import { valueAt } from "../config/paths";
+import { configSchema, secretPaths } from "../config/schema";
+import { isSecretAt } from "../config/secrets";
 import { runCli, type Command, type Values } from "./cli";
 
 export interface ConfigLeaf {
@@ -30,13 +33,6 @@ function unwrap(node: z.ZodType): z.ZodType {
     }
 }
 
-function valueAt(object: unknown, path: readonly string[]): unknown {
-    return path.reduce<unknown>(
-        (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
-        object,
-    );
-}
-
 /** Every settable key of the schema, in schema order. */
 export function configSchemaLeaves(): ConfigLeaf[] {
     const defaults = defaultConfigValues();
@@ -55,7 +51,7 @@ export function configSchemaLeaves(): ConfigLeaf[] {
         leaves.push({
             path: dotted,
             default: valueAt(defaults, path) ?? fallback,
-            secret: (secretPaths as readonly string[]).includes(dotted),
+            secret: isSecretAt(secretPaths, path),
         });
     };
     walk(configSchema, []);
@@ -156,7 +152,7 @@ export function regenerateReference(readme: string): string {
 export const docsConfigCommand = {
     invocation: "npm run docs:config --",
     summary:
-        "Rewrites README.md's config reference table from the schema in config.ts: a row per settable key,\n" +
+        "Rewrites README.md's config reference table from the schema in config/schema/: a row per settable key,\n" +
         "in schema order, with its default; the meaning of every existing row is kept (a new key's is empty:\n" +
         "write it). --check changes nothing and lists what is missing or wrong (exit 1).",
     flags: { check: { type: "switch", description: "list the problems only, change nothing" } },

@@ -6,7 +6,8 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { offlineSecretPlaceholder, projectName } from "../config";
+import { splitPath } from "../config/paths";
+import { offlineSecretPlaceholder, projectName } from "../config/project";
 
 export interface OfflineConfig {
     /** Full key (`namespace:key`) to its value as the CLI passes it: JSON text for objects. */
@@ -75,18 +76,6 @@ function replaceSecure(value: Json): { value: Json; secret: boolean } {
         return { value: items.map((item) => item.value), secret: items.some((item) => item.secret) };
     }
     return { value, secret: false };
-}
-
-/** Splits `a.b[0].c` into ["a", "b", 0, "c"]. */
-export function splitPath(path: string): (string | number)[] {
-    const parts: (string | number)[] = [];
-    for (const segment of path.split(".")) {
-        const match = /^([^[\]]*)((\[\d+\])*)$/.exec(segment);
-        if (match === null || (match[1] === "" && match[2] === "")) throw new Error(`bad config path "${path}"`);
-        if (match[1] !== "") parts.push(match[1] as string);
-        for (const index of (match[2] ?? "").matchAll(/\[(\d+)\]/g)) parts.push(Number(index[1]));
-    }
-    return parts;
 }
 
 /** As `pulumi config set --path`: true/false and numbers become booleans and numbers; secrets stay strings. */
