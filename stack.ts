@@ -3,7 +3,8 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./config/parse";
+import { configWarnings } from "./config/rules";
 import { stellaDashboards } from "./dashboards";
 import { alertNames } from "./components/alerting/rules";
 import { LogCollector } from "./components/alloy";
@@ -73,25 +74,7 @@ export const podSecurityLabels = {
 } as const;
 
 export function createMonitoringStack(config: StackConfig): MonitoringStackOutputs {
-    if (config.alerting.slackWebhookUrl === undefined) {
-        void pulumi.log.warn(
-            "alerting.slackWebhookUrl is not set: Alertmanager has no external receivers and drops every alert. " +
-                "Set it with: pulumi config set --secret --path alerting.slackWebhookUrl <url>",
-        );
-    }
-    // prod refuses to run without one (config.ts); staging is told.
-    if (config.environment === "staging" && config.alerting.heartbeatUrl === undefined) {
-        void pulumi.log.warn(
-            "alerting.heartbeatUrl is not set: nothing pages when Prometheus or Alertmanager itself dies. " +
-                "Point it at a dead man's switch (healthchecks.io, Cronitor, PagerDuty heartbeat): " +
-                "pulumi config set --secret --path alerting.heartbeatUrl <url>",
-        );
-    }
-    if (config.alerting.slackWebhookUrl !== undefined && config.alerting.pagerdutyRoutingKey === undefined) {
-        void pulumi.log.warn(
-            "alerting.pagerdutyRoutingKey is not set: critical alerts go to Slack only, nobody is paged.",
-        );
-    }
+    for (const warning of configWarnings(config)) void pulumi.log.warn(warning);
 
     const provider = new k8s.Provider("kubernetes", {
         ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
