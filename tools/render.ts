@@ -8,7 +8,8 @@
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { projectName } from "../config";
+import { valueAt } from "../config/paths";
+import { projectName } from "../config/project";
 import { runCli, type Command, type Values as FlagValues } from "./cli";
 import { readOfflineConfig, type ConfigOverride } from "./offline-config";
 import { writeRender } from "./render-output";
@@ -36,27 +37,21 @@ const types = {
     dataSource: "grafana:oss/dataSource:DataSource",
 } as const;
 
-type Values = Record<string, unknown>;
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-const get = (object: unknown, ...path: string[]): unknown =>
-    path.reduce<unknown>(
-        (node, key) => (node !== null && typeof node === "object" ? (node as Values)[key] : undefined),
-        object,
-    );
 
 /** The rule file: every group from kube-prometheus-stack's rule map and from PrometheusRule resources. */
 function ruleFile(resources: RegisteredResource[]): string {
     const groups: unknown[] = [];
     for (const resource of resources) {
         if (resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack") {
-            const ruleMap = (get(resource.inputs, "values", "additionalPrometheusRulesMap") ?? {}) as Record<
+            const ruleMap = (valueAt(resource.inputs, ["values", "additionalPrometheusRulesMap"]) ?? {}) as Record<
                 string,
                 { groups?: unknown[] }
             >;
             for (const entry of Object.values(ruleMap)) groups.push(...(entry.groups ?? []));
         }
         if (resource.type === types.prometheusRule)
-            groups.push(...((get(resource.inputs, "spec", "groups") as unknown[] | undefined) ?? []));
+            groups.push(...((valueAt(resource.inputs, ["spec", "groups"]) as unknown[] | undefined) ?? []));
     }
     return stringify({ groups }, { lineWidth: 0 });
 }
@@ -66,19 +61,19 @@ function alertmanagerFile(resources: RegisteredResource[]): string {
     const release = resources.find(
         (resource) => resource.type === types.release && resource.inputs.chart === "kube-prometheus-stack",
     );
-    const spec = get(release?.inputs, "values", "alertmanager", "alertmanagerSpec");
-    if (get(spec, "useExistingSecret") !== true) {
+    const spec = valueAt(release?.inputs, ["values", "alertmanager", "alertmanagerSpec"]);
+    if (valueAt(spec, ["useExistingSecret"]) !== true) {
         throw new Error(
             "alertmanager.yaml: Alertmanager is not configured from this program's own Secret (alertmanagerSpec.configSecret)",
         );
     }
-    const secretName = get(spec, "configSecret");
+    const secretName = valueAt(spec, ["configSecret"]);
     const secret = resources.find(
-        (resource) => resource.type === types.secret && get(resource.inputs, "metadata", "name") === secretName,
+        (resource) => resource.type === types.secret && valueAt(resource.inputs, ["metadata", "name"]) === secretName,
     );
     // The Kubernetes provider marks all of a Secret's data secret; this key holds no credential
     // (they are *_file paths), and the canary scan of every rendered file proves it.
-    const text = get(secret?.plainInputs, "stringData", "alertmanager.yaml");
+    const text = valueAt(secret?.plainInputs, ["stringData", "alertmanager.yaml"]);
     if (typeof text !== "string")
         throw new Error(
             `alertmanager.yaml: no Secret ${String(secretName)} with an alertmanager.yaml key was registered`,
@@ -121,7 +116,7 @@ export function renderFiles(resources: RegisteredResource[], outputs: Record<str
             json({
                 chart: inputs.chart,
                 version: inputs.version,
-                repository: get(inputs, "repositoryOpts", "repo"),
+                repository: valueAt(inputs, ["repositoryOpts", "repo"]),
                 namespace: inputs.namespace,
                 name: inputs.name,
                 values: inputs.values,
