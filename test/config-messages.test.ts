@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
-import { ConfigError, configPath, ignoredProviderKeys, parseStackConfig, type RawEntry } from "../config";
+import { ConfigError } from "../config/errors";
+import { ignoredProviderKeys } from "../config/load";
+import { parseStackConfig, type RawEntry } from "../config/parse";
+import { configPath } from "../config/paths";
 
 const plain = (value: unknown): RawEntry => ({ value, secret: false });
 
