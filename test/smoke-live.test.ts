@@ -14,8 +14,8 @@ import { stringify } from "yaml";
 import { parseStackConfig } from "../config";
 import { renderStack } from "../tools/render";
 import { runSmokeChecks, smokeChecks, type Opener, type SmokeExpectations } from "../tools/smoke-check";
-import { canaryOverrides } from "./stack-harness";
-import { temporaryDirectory } from "./temporary";
+import { canaryOverrides } from "./support/stack-fixtures";
+import { temporaryDirectory } from "./support/temporary";
 
 async function freePort(): Promise<number> {
     return new Promise((done, fail) => {
