@@ -103,16 +103,18 @@ describe("a deliberately broken object fails", () => {
         },
     });
 
+    const prometheusRule = (rule: Json): Found => ({
+        origin: "broken",
+        object: {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "stella" },
+            spec: { groups: [{ name: "g", rules: [rule] }] },
+        },
+    });
+
     it("the objects here are valid before they are broken", () => {
-        const rule: Found = {
-            origin: "broken",
-            object: {
-                apiVersion: "monitoring.coreos.com/v1",
-                kind: "PrometheusRule",
-                metadata: { name: "stella" },
-                spec: { groups: [{ name: "g", rules: [{ record: "a:b:c", expr: "up" }] }] },
-            },
-        };
+        const rule = prometheusRule({ record: "a:b:c", expr: "up" });
         assert.deepEqual(
             validate([podMonitor({ relabelings: [{ targetLabel: "job", replacement: "x" }] }), rule], models),
             [],
@@ -141,20 +143,7 @@ describe("a deliberately broken object fails", () => {
     });
 
     it("a rule without an expression (schema)", () => {
-        const problems = validate(
-            [
-                {
-                    origin: "broken",
-                    object: {
-                        apiVersion: "monitoring.coreos.com/v1",
-                        kind: "PrometheusRule",
-                        metadata: { name: "stella" },
-                        spec: { groups: [{ name: "g", rules: [{ alert: "X", for: "5m" }] }] },
-                    },
-                },
-            ],
-            models,
-        );
+        const problems = validate([prometheusRule({ alert: "X", for: "5m" })], models);
         assert.ok(
             problems.some((problem) => problem.includes("expr")),
             problems.join("\n"),

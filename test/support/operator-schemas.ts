@@ -160,21 +160,19 @@ export function chartObjects(values: Json, release: string, namespace: string, p
                 spec: { groups: rule.groups },
             });
         }
-    if (isObject(prometheus.prometheusSpec))
-        objects.push({
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "Prometheus",
-            metadata: { name: `${release}-prometheus`, namespace },
-            spec: pick(prometheus.prometheusSpec, prometheusVerbatim),
-        });
+    // prometheus.yaml and alertmanager.yaml: one object each, named after the release and the kind.
+    const workload = (kind: "Prometheus" | "Alertmanager", spec: unknown, verbatim: Record<string, string>) => {
+        if (isObject(spec))
+            objects.push({
+                apiVersion: "monitoring.coreos.com/v1",
+                kind,
+                metadata: { name: `${release}-${kind.toLowerCase()}`, namespace },
+                spec: pick(spec, verbatim),
+            });
+    };
+    workload("Prometheus", prometheus.prometheusSpec, prometheusVerbatim);
     const alertmanager = isObject(values.alertmanager) ? values.alertmanager : {};
-    if (isObject(alertmanager.alertmanagerSpec))
-        objects.push({
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "Alertmanager",
-            metadata: { name: `${release}-alertmanager`, namespace },
-            spec: pick(alertmanager.alertmanagerSpec, alertmanagerVerbatim),
-        });
+    workload("Alertmanager", alertmanager.alertmanagerSpec, alertmanagerVerbatim);
     return objects;
 }
 
