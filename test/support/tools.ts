@@ -3,7 +3,11 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
 import { requireToolVersion } from "../../tools/tool-versions";
+import { temporaryDirectory } from "./temporary";
 
 /** The oldest version of each tool whose verdict proves anything about the cluster. */
 export const toolFloors: Readonly<Record<string, string>> = { amtool: "0.33", promtool: "3.0" };
@@ -26,3 +30,14 @@ export const amtool = (args: string[]): string => tool("amtool", args).trim();
 /** The receivers `amtool config routes test` picks for an alert with these labels ("pagerduty,slack"). */
 export const routeTest = (alertmanagerFile: string, labels: string[]): string =>
     amtool(["config", "routes", "test", `--config.file=${alertmanagerFile}`, ...labels]);
+
+/**
+ * Writes a rule test's files (name → content; objects as YAML) into a fresh folder and runs
+ * `promtool test rules` on `testFile`, whose rule_files name the others; returns promtool's output.
+ */
+export function promtoolTestRules(files: Record<string, unknown>, testFile = "test.yaml"): string {
+    const directory = temporaryDirectory("promtool-test-");
+    for (const [name, content] of Object.entries(files))
+        writeFileSync(join(directory, name), typeof content === "string" ? content : stringify(content));
+    return tool("promtool", ["test", "rules", join(directory, testFile)]);
+}
