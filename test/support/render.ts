@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { runRender, type RenderRun } from "../../tools/render-process";
 import { temporaryDirectory } from "./temporary";
 
-export { placeholderSecretFlags, projectRoot, renderArguments, tsx } from "../../tools/render-process";
+export { placeholderSecretFlags } from "../../tools/render-process";
 
 /** Runs the render of a stack into a fresh temporary folder, whatever the outcome (for refusals). */
 export function tryRender(stack: string, flags: readonly string[] = [], options: { timeout?: number } = {}): RenderRun {
