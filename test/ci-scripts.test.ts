@@ -4,22 +4,14 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { temporaryDirectory } from "./support/temporary";
 
 const root = resolve(__dirname, "..");
 const scripts = join(root, ".github", "scripts");
-const temporary: string[] = [];
-after(() => {
-    for (const path of temporary) rmSync(path, { recursive: true, force: true });
-});
-function scratch(): string {
-    const path = mkdtempSync(join(tmpdir(), "ci-scripts-"));
-    temporary.push(path);
-    return path;
-}
+const scratch = (): string => temporaryDirectory("ci-scripts-");
 
 function tree(base: string, files: Record<string, string>): string {
     for (const [path, content] of Object.entries(files)) {

@@ -16,6 +16,7 @@ import {
 } from "../components/network-policies";
 import { parseStackConfig } from "../config";
 import { usesCertManagerIssuer } from "../stack";
+import { get } from "./paths";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Selector = k8s.types.input.meta.v1.LabelSelector;
@@ -126,5 +127,37 @@ describe("NetworkPolicies, evaluated", () => {
         );
         assert.equal(usesCertManagerIssuer(ingress({ enabled: true, tlsSecretName: "grafana-tls" })), false);
         assert.equal(usesCertManagerIssuer(ingress({ enabled: false })), false);
+    });
+});
+
+describe("networkPolicySpecs", () => {
+    const policies = networkPolicySpecs({ otlpNamespaces: ["ai-agents"], ingressControllerNamespace: "ingress-nginx" });
+    const byName = new Map(policies.map((policy) => [policy.name, policy]));
+
+    it("denies ingress by default and lets Prometheus scrape everything", () => {
+        assert.deepEqual(byName.get("default-deny-ingress")?.ingress, []);
+        assert.deepEqual(byName.get("default-deny-ingress")?.podSelector, {});
+        assert.deepEqual(byName.get("allow-prometheus-scrapes")?.ingress, [
+            { from: { pods: { "app.kubernetes.io/name": "prometheus" } } },
+        ]);
+    });
+
+    it("admits OTLP to Jaeger from STELLA's namespace only, and Grafana from the ingress controller only", () => {
+        const jaeger = networkPolicySpec(byName.get("jaeger") as NonNullable<ReturnType<typeof byName.get>>);
+        assert.deepEqual(get(jaeger, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), ["ai-agents"]);
+        assert.deepEqual(get(jaeger, "ingress.0.ports"), [
+            { port: 4317, protocol: "TCP" },
+            { port: 4318, protocol: "TCP" },
+        ]);
+        const grafana = networkPolicySpec(byName.get("grafana") as NonNullable<ReturnType<typeof byName.get>>);
+        assert.deepEqual(get(grafana, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), [
+            "ingress-nginx",
+        ]);
+    });
+
+    it("opens Grafana's port to anyone when no ingress controller namespace is named", () => {
+        const open = networkPolicySpecs({ otlpNamespaces: ["ai-agents"] }).find((policy) => policy.name === "grafana");
+        const spec = networkPolicySpec(open as NonNullable<typeof open>);
+        assert.equal(get(spec, "ingress.0.from"), undefined);
     });
 });

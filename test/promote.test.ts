@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { promote, stackFileAt } from "../tools/promote";
-import { temporaryDirectory } from "./temporary";
+import { temporaryDirectory } from "./support/temporary";
 
 const staging = `# staging: the first to run a new chart
 config:

@@ -2,35 +2,18 @@
 // with its key named and nothing registered.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
-
-const root = resolve(__dirname, "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
-const temporary: string[] = [];
-after(() => {
-    for (const directory of temporary) rmSync(directory, { recursive: true, force: true });
-});
-
-function render(...args: string[]) {
-    const out = mkdtempSync(join(tmpdir(), "render-cli-"));
-    temporary.push(out);
-    return renderInto(out, ...args);
-}
-
-function renderInto(out: string, ...args: string[]) {
-    const result = spawnSync(tsx, ["tools/render.ts", "--out", out, ...args], { cwd: root, encoding: "utf8" });
-    return { ...result, out };
-}
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { runRender } from "../tools/render-process";
+import { tryRender } from "./support/render";
+import { temporaryDirectory } from "./support/temporary";
 
 describe("npm run render", () => {
     it("writes exactly the contract's files for dev", () => {
-        const result = render("--stack", "dev");
+        const result = tryRender("dev");
         assert.equal(result.status, 0, result.stderr);
-        const directory = join(result.out, "dev");
+        const directory = result.directory;
         assert.deepEqual(readdirSync(directory).sort(), [
             ".stella-render",
             "alertmanager.yaml",
@@ -61,15 +44,15 @@ describe("npm run render", () => {
     });
 
     it("refuses a bad value, naming the key, before registering anything", () => {
-        const result = render("--stack", "dev", "--config", "loki.retention=7days");
+        const result = tryRender("dev", ["--config", "loki.retention=7days"]);
         assert.notEqual(result.status, 0);
         assert.match(result.stderr, /loki\.retention: expected a duration/);
         assert.match(result.stderr, /\(0 resources were registered\)/);
-        assert.equal(existsSync(join(result.out, "dev")), false);
+        assert.equal(existsSync(result.directory), false);
     });
 
     it("refuses prod without its secrets, naming each", () => {
-        const result = render("--stack", "prod");
+        const result = tryRender("prod");
         assert.notEqual(result.status, 0);
         for (const key of [
             "alerting.slackWebhookUrl",
@@ -83,7 +66,7 @@ describe("npm run render", () => {
     });
 
     it("refuses an unknown stack", () => {
-        const result = render("--stack", "qa");
+        const result = tryRender("qa");
         assert.notEqual(result.status, 0);
         assert.match(result.stderr, /Pulumi\.qa\.yaml/);
     });
@@ -92,11 +75,10 @@ describe("npm run render", () => {
 describe("render never deletes what it did not write", () => {
     it("refuses an out folder whose <stack>/ holds files and no marker, leaving them as they were (--out .)", () => {
         // The repository's own layout: `--out .` with --stack dev names dev/, which holds kind-config.yaml.
-        const out = mkdtempSync(join(tmpdir(), "render-cli-"));
-        temporary.push(out);
+        const out = temporaryDirectory("render-cli-");
         mkdirSync(join(out, "dev"));
         writeFileSync(join(out, "dev", "kind-config.yaml"), "kind: Cluster\n");
-        const result = renderInto(out, "--stack", "dev");
+        const result = runRender("dev", out);
         assert.notEqual(result.status, 0);
         assert.match(result.stderr, /holds files render did not write \(kind-config\.yaml\)/);
         assert.match(result.stderr, /choose another --out/);
@@ -105,9 +87,9 @@ describe("render never deletes what it did not write", () => {
     });
 
     it("replaces its own earlier render, file for file, and keeps a file someone added beside it", () => {
-        const first = render("--stack", "dev");
+        const first = tryRender("dev");
         assert.equal(first.status, 0, first.stderr);
-        const directory = join(first.out, "dev");
+        const directory = first.directory;
         const marker = JSON.parse(readFileSync(join(directory, ".stella-render"), "utf8")) as { files: string[] };
         assert.ok(marker.files.includes("helm/loki.json"));
         // A file of render's that this render no longer writes goes; someone's notes stay.
@@ -117,7 +99,7 @@ describe("render never deletes what it did not write", () => {
             JSON.stringify({ ...marker, files: [...marker.files, "dashboards/old-dashboard.json"] }),
         );
         writeFileSync(join(directory, "NOTES.md"), "mine\n");
-        const second = renderInto(first.out, "--stack", "dev");
+        const second = runRender("dev", dirname(directory));
         assert.equal(second.status, 0, second.stderr);
         assert.equal(existsSync(join(directory, "dashboards", "old-dashboard.json")), false);
         assert.equal(readFileSync(join(directory, "NOTES.md"), "utf8"), "mine\n");

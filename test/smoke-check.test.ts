@@ -19,7 +19,7 @@ import {
     type SmokeExpectations,
 } from "../tools/smoke-check";
 import { renderStack } from "../tools/render";
-import { canaryOverrides } from "./stack-harness";
+import { canaryOverrides } from "./support/stack-fixtures";
 
 const root = resolve(__dirname, "..");
 const grafanaPassword = "smoke-test-admin-password";

@@ -7,26 +7,15 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { parseStackConfig } from "../config";
 import { renderStack } from "../tools/render";
 import { runSmokeChecks, smokeChecks, type Opener, type SmokeExpectations } from "../tools/smoke-check";
-import { canaryOverrides } from "./stack-harness";
-import { temporaryDirectory } from "./temporary";
-
-async function freePort(): Promise<number> {
-    return new Promise((done, fail) => {
-        const server = createNetServer();
-        server.once("error", fail);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            server.close(() => done(typeof address === "object" && address !== null ? address.port : 0));
-        });
-    });
-}
+import { canaryOverrides } from "./support/stack-fixtures";
+import { temporaryDirectory } from "./support/temporary";
+import { freePort } from "../tools/e2e/processes";
 
 async function untilReady(url: string, what: string): Promise<void> {
     for (let attempt = 0; attempt < 150; attempt++) {

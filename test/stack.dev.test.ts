@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { defaultVersions } from "../versions";
-import { describeStack, devResources, get } from "./stack-harness";
+import { get } from "./paths";
+import { devResources } from "./support/stack-fixtures";
+import { describeStack } from "./support/stack-harness";
 
 describeStack("dev", false, {
     versions: {

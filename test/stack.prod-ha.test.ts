@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { renderStack, type RenderResult } from "../tools/render";
-import { canaryOverrides, get } from "./stack-harness";
+import { get } from "./paths";
+import { canaryOverrides } from "./support/stack-fixtures";
 
 const databasePassword = "CANARY-grafana-database-password";
 const remoteWritePassword = "CANARY-remote-write-password";

@@ -1,5 +1,5 @@
 // prod: HA, persistent, object storage.
-import { describeProductionStack } from "./production-stacks";
+import { describeProductionStack } from "./support/production-stacks";
 
 describeProductionStack("prod", {
     prometheusReplicas: 2,

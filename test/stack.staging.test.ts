@@ -1,5 +1,5 @@
 // staging: prod's shape at a smaller size.
-import { describeProductionStack } from "./production-stacks";
+import { describeProductionStack } from "./support/production-stacks";
 
 describeProductionStack("staging", {
     prometheusReplicas: 2,

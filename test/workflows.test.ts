@@ -3,11 +3,11 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { temporaryDirectory } from "./support/temporary";
 
 const root = resolve(__dirname, "..");
 const directory = join(root, ".github", "workflows");
@@ -33,15 +33,7 @@ interface Workflow {
 
 const load = (file: string) => parse(readFileSync(join(directory, file), "utf8")) as Workflow;
 
-const temporary: string[] = [];
-after(() => {
-    for (const path of temporary) rmSync(path, { recursive: true, force: true });
-});
-function scratch(): string {
-    const path = mkdtempSync(join(tmpdir(), "workflows-"));
-    temporary.push(path);
-    return path;
-}
+const scratch = (): string => temporaryDirectory("workflows-");
 
 /** The majors that run on Node 24 (GitHub's runners retire Node 20 actions). */
 const currentMajors: Record<string, string> = {

@@ -11,10 +11,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runCli, type Command, type Values } from "./cli";
 import { pulumiNodeArgs } from "./loader";
-import { overrideFlags, placeholderSecrets } from "./offline-config";
+import { placeholderSecretFlags, renderArguments } from "./render-process";
 
 const root = resolve(__dirname, "..");
-const secrets = overrideFlags(placeholderSecrets);
 /** The node arguments `pulumi up` starts the program with. */
 const loaderArgs = pulumiNodeArgs(root);
 
@@ -77,12 +76,7 @@ function main(values: Values<typeof benchCommand>): number {
                 measure(`render ${stack}`, runs, process.execPath, [
                     "--import",
                     "tsx",
-                    "tools/render.ts",
-                    "--stack",
-                    stack,
-                    "--out",
-                    out,
-                    ...(stack === "dev" ? [] : secrets),
+                    ...renderArguments(stack, out, placeholderSecretFlags(stack)),
                 ]),
             ),
             measure(`load program: node ${loaderArgs.join(" ")} (pulumi up)`, runs, process.execPath, [

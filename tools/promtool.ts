@@ -2,20 +2,14 @@
 // Prometheus 3 changed range selection (windows open on the left) and normalises `le`, so a scenario's
 // timings and values on promtool 2 are not the cluster's.
 
-import { execFileSync } from "node:child_process";
+import { versionOutput } from "./tool-versions";
 
 export const promtoolHint =
     'run `eval "$(bash .ci/install-tools.sh)"` first (it puts promtool 3.5 first on PATH; macOS: `brew install prometheus`)';
 
 /** The major.minor of the promtool on PATH. */
 export function promtoolVersion(): { major: number; minor: number; text: string } {
-    let output: string;
-    try {
-        output = execFileSync("promtool", ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    } catch (error) {
-        if ((error as { code?: string }).code === "ENOENT") throw new Error(`promtool is not on PATH: ${promtoolHint}`);
-        throw error;
-    }
+    const output = versionOutput("promtool", `promtool is not on PATH: ${promtoolHint}`);
     const match = /version (\d+)\.(\d+)\.\S*/.exec(output);
     if (match === null) throw new Error(`cannot read promtool's version from "${output.split("\n")[0] ?? ""}"`);
     return { major: Number(match[1]), minor: Number(match[2]), text: match[0] };

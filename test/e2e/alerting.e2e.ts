@@ -19,7 +19,7 @@ import { parse } from "yaml";
 import { defaultConfigValues } from "../../config";
 import { canaryRoutingKey, LoopbackStack } from "../../tools/e2e/loopback-stack";
 import type { PagerDutyEvent, SlackMessage, WebhookMessage } from "../../tools/e2e/receivers";
-import { requireToolVersion } from "../tool-versions";
+import { requireToolVersion } from "../../tools/tool-versions";
 
 const seconds = (duration: string): number => {
     const match = /^(\d+)(ms|s|m|h)$/.exec(duration);

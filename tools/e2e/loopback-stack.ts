@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { overrideFlags, placeholderSecrets } from "../offline-config";
 import { localAlertmanagerConfig, startAlertmanager } from "./alertmanager-local";
 import type { Fault } from "./fake-backend";
 import {
@@ -21,9 +20,9 @@ import {
 } from "./prometheus-local";
 import { freePort, startProcess, waitReady, type RunningProcess } from "./processes";
 import { FakeReceivers } from "./receivers";
+import { placeholderSecretFlags, renderInProcess } from "../render-process";
 
 const root = resolve(__dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
 
 /** The routing key the fake PagerDuty must receive: a canary, never a real key. */
 export const canaryRoutingKey = "CANARYe2eRoutingKey0123456789";
@@ -71,21 +70,10 @@ export class LoopbackStack {
     private async boot(options: LoopbackStackOptions): Promise<void> {
         // The prod render, with placeholder secrets (the real ones are written below as files).
         const out = join(this.directory, "render");
-        const render = spawnSync(
-            tsx,
-            [
-                "tools/render.ts",
-                "--stack",
-                "prod",
-                "--out",
-                out,
-                ...overrideFlags(placeholderSecrets),
-                ...(options.renderFlags ?? []),
-            ],
-            { cwd: root, encoding: "utf8" },
-        );
-        if (render.status !== 0) throw new Error(`render failed:\n${render.stderr}`);
-        this.renderDirectory = join(out, "prod");
+        this.renderDirectory = renderInProcess("prod", out, [
+            ...placeholderSecretFlags("prod"),
+            ...(options.renderFlags ?? []),
+        ]);
 
         await this.receivers.start();
         const alertmanager = await startAlertmanager(

@@ -1,12 +1,12 @@
 // What staging and prod have in common, beyond dev: receivers, object storage, OpenSearch, Ingress.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { it } from "node:test";
-import { parse } from "yaml";
-import { byteSizeBytes, quantityBytes } from "../config";
-import { chartKeys } from "../versions";
-import { canaries, describeStack, devResources, get } from "./stack-harness";
+import { byteSizeBytes, quantityBytes } from "../../config";
+import { chartKeys } from "../../versions";
+import { get } from "../paths";
+import { canaries, devResources } from "./stack-fixtures";
+import { describeStack, readStackFile } from "./stack-harness";
 
 /** dev's resources, plus the Secrets of the object store's and the trace store's credentials. */
 const productionResources = [
@@ -43,10 +43,8 @@ export interface ProductionSizes {
 
 export function describeProductionStack(stack: "staging" | "prod", sizes: ProductionSizes): void {
     // The versions this stack pins in its own file: the test reads them rather than repeating them.
-    const stackFile = parse(readFileSync(`${__dirname}/../Pulumi.${stack}.yaml`, "utf8")) as {
-        config: Record<string, Record<string, string>>;
-    };
-    const pinned = stackFile.config["stella-monitoring:versions"];
+    const stackFile = readStackFile(stack);
+    const pinned = stackFile["stella-monitoring:versions"];
     assert.ok(pinned, `Pulumi.${stack}.yaml must pin every chart version`);
 
     describeStack(stack, true, {
@@ -232,7 +230,7 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 ]);
             });
             it("sizes Loki's ingestion limits from the stack file and keeps quorum through evictions", () => {
-                const loki = stackFile.config["stella-monitoring:loki"] as unknown as {
+                const loki = stackFile["stella-monitoring:loki"] as unknown as {
                     limits: { ingestionRateMb: number; ingestionBurstSizeMb: number };
                 };
                 const limits = get(release("loki"), "values.loki.limits_config");
