@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
 import { grafanaDataSources, grafanaValues } from "../components/grafana";
 import { datasourceUids } from "../catalogue";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 
 const dev = parseStackConfig("dev", {});
 
@@ -18,7 +18,7 @@ describe("grafana", () => {
             passwordKey: "admin-password",
         });
         assert.deepEqual((values["grafana.ini"] as Record<string, unknown>)["auth.anonymous"], { enabled: false });
-        assert.equal(get(values["grafana.ini"], "server.root_url"), "http://localhost:3000");
+        assert.equal(valueAt(values["grafana.ini"], "server.root_url"), "http://localhost:3000");
         assert.equal(JSON.stringify(values).includes("adminPassword"), false);
     });
     it("registers the four data sources under the uids dashboards use", () => {

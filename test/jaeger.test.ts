@@ -4,20 +4,20 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
 import { jaegerConfig, jaegerValues } from "../components/jaeger";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 
 const dev = parseStackConfig("dev", {});
 
 describe("jaegerConfig", () => {
     it("listens on 0.0.0.0 for OTLP gRPC 4317, OTLP HTTP 4318, the UI 16686 and health 13133", () => {
         const config = jaegerConfig(dev.jaeger, "http://prometheus:9090");
-        assert.equal(get(config, "receivers.otlp.protocols.grpc.endpoint"), "0.0.0.0:4317");
-        assert.equal(get(config, "receivers.otlp.protocols.http.endpoint"), "0.0.0.0:4318");
-        assert.equal(get(config, "extensions.jaeger_query.http.endpoint"), "0.0.0.0:16686");
-        assert.equal(get(config, "extensions.healthcheckv2.http.endpoint"), "0.0.0.0:13133");
+        assert.equal(valueAt(config, "receivers.otlp.protocols.grpc.endpoint"), "0.0.0.0:4317");
+        assert.equal(valueAt(config, "receivers.otlp.protocols.http.endpoint"), "0.0.0.0:4318");
+        assert.equal(valueAt(config, "extensions.jaeger_query.http.endpoint"), "0.0.0.0:16686");
+        assert.equal(valueAt(config, "extensions.healthcheckv2.http.endpoint"), "0.0.0.0:13133");
         assert.equal(
-            get(config, "exporters.jaeger_storage_exporter.trace_storage"),
-            get(config, "extensions.jaeger_query.storage.traces"),
+            valueAt(config, "exporters.jaeger_storage_exporter.trace_storage"),
+            valueAt(config, "extensions.jaeger_query.storage.traces"),
         );
     });
 });
@@ -39,15 +39,15 @@ describe("jaeger on OpenSearch", () => {
 
     it("trusts the store's private CA and deletes indices older than retentionDays", () => {
         assert.equal(
-            get(values, "userconfig.extensions.jaeger_storage.backends.primary.opensearch.tls.ca_file"),
+            valueAt(values, "userconfig.extensions.jaeger_storage.backends.primary.opensearch.tls.ca_file"),
             "/etc/jaeger/storage-ca/ca.crt",
         );
-        assert.deepEqual(get(values, "jaeger.extraVolumes"), [
+        assert.deepEqual(valueAt(values, "jaeger.extraVolumes"), [
             { name: "storage-ca", secret: { secretName: "opensearch-ca" } },
         ]);
-        assert.equal(get(values, "esIndexCleaner.enabled"), true);
-        assert.equal(get(values, "esIndexCleaner.numberOfDays"), 14);
-        const env = get(values, "esIndexCleaner.extraEnv") as { name: string }[];
+        assert.equal(valueAt(values, "esIndexCleaner.enabled"), true);
+        assert.equal(valueAt(values, "esIndexCleaner.numberOfDays"), 14);
+        const env = valueAt(values, "esIndexCleaner.extraEnv") as { name: string }[];
         assert.deepEqual(
             env.map((variable) => variable.name),
             ["INDEX_PREFIX", "ES_PASSWORD", "ES_TLS_ENABLED", "ES_TLS_CA"],

@@ -15,7 +15,7 @@ import { logsTracesDashboard } from "../dashboards/logs-traces";
 import { jaegerConfig, jaegerValues } from "../components/jaeger";
 import { memoryBytes } from "../quantities";
 import { lokiValues } from "../components/loki";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 
 const dev = () => parseStackConfig("dev", {});
 const plain = (value: unknown): RawEntry => ({ value, secret: false });
@@ -48,34 +48,34 @@ describe("Jaeger", () => {
             const config = prod({
                 jaeger: plain({ storage: { type: "opensearch", serverUrls: ["https://os:9200"], retentionDays } }),
             });
-            const backend = get(
+            const backend = valueAt(
                 jaegerConfig(config.jaeger, "http://prometheus:9090"),
                 "extensions.jaeger_storage.backends.primary.opensearch",
             );
-            assert.equal(get(backend, "max_span_age"), `${retentionDays * 24}h`);
+            assert.equal(valueAt(backend, "max_span_age"), `${retentionDays * 24}h`);
         }
     });
 
     it("bounds the dev memory store by its memory limit, and limits memory before batching", () => {
         const dev = parseStackConfig("dev", {});
         const config = jaegerConfig(dev.jaeger, "http://prometheus:9090");
-        const maxTraces = get(config, "extensions.jaeger_storage.backends.primary.memory.max_traces") as number;
+        const maxTraces = valueAt(config, "extensions.jaeger_storage.backends.primary.memory.max_traces") as number;
         // 32 KiB a trace in half of the 512Mi limit.
         assert.equal(maxTraces, 8192);
         assert.ok(maxTraces * 32 * 1024 <= memoryBytes(dev.jaeger.resources.limits.memory) / 2);
-        assert.deepEqual(get(config, "service.pipelines.traces.processors"), ["memory_limiter", "batch"]);
-        const limiter = get(config, "processors.memory_limiter") as Record<string, unknown>;
+        assert.deepEqual(valueAt(config, "service.pipelines.traces.processors"), ["memory_limiter", "batch"]);
+        const limiter = valueAt(config, "processors.memory_limiter") as Record<string, unknown>;
         assert.ok((limiter.limit_percentage as number) < 100 && (limiter.spike_limit_percentage as number) > 0);
         assert.equal(typeof limiter.check_interval, "string");
 
         const bigger = parseStackConfig("dev", { jaeger: plain({ resources: { limits: { memory: "1Gi" } } }) });
         assert.equal(
-            get(jaegerConfig(bigger.jaeger, "x"), "extensions.jaeger_storage.backends.primary.memory.max_traces"),
+            valueAt(jaegerConfig(bigger.jaeger, "x"), "extensions.jaeger_storage.backends.primary.memory.max_traces"),
             16384,
         );
         const set = parseStackConfig("dev", { jaeger: plain({ storage: { maxTraces: 2000 } }) });
         assert.equal(
-            get(
+            valueAt(
                 jaegerValues({ jaeger: set.jaeger, prometheusUrl: "x" }),
                 "userconfig.extensions.jaeger_storage.backends.primary.memory.max_traces",
             ),
@@ -97,11 +97,11 @@ describe("Loki", () => {
             }),
         });
         const values = lokiValues({ loki: config.loki });
-        assert.equal(get(values, "loki.commonConfig.replication_factor"), 3);
+        assert.equal(valueAt(values, "loki.commonConfig.replication_factor"), 3);
         // The chart renders the budget only when one of its bounds is set (its default leaves both null).
-        assert.equal(get(values, "singleBinary.podDisruptionBudget.maxUnavailable"), 1);
+        assert.equal(valueAt(values, "singleBinary.podDisruptionBudget.maxUnavailable"), 1);
         assert.equal(
-            get(lokiValues({ loki: parseStackConfig("dev", {}).loki }), "singleBinary.podDisruptionBudget"),
+            valueAt(lokiValues({ loki: parseStackConfig("dev", {}).loki }), "singleBinary.podDisruptionBudget"),
             undefined,
         );
     });
@@ -123,17 +123,17 @@ describe("Loki", () => {
             // The chart's workload template renders one volume claim per entry of persistence.claims and
             // reads size and storageClass from there: the component's persistence.size is ignored.
             assert.deepEqual(
-                get(values, `${component}.persistence.claims`),
+                valueAt(values, `${component}.persistence.claims`),
                 [{ name: "data", accessModes: ["ReadWriteOnce"], size: "50Gi", storageClass: "fast-ssd" }],
                 component,
             );
-            assert.equal(get(values, `${component}.persistence.enabled`), true, component);
+            assert.equal(valueAt(values, `${component}.persistence.enabled`), true, component);
         }
     });
 
     it("sizes the tenant's ingestion limits per stack and truncates long lines instead of dropping them", () => {
         const dev = lokiValues({ loki: parseStackConfig("dev", {}).loki });
-        assert.deepEqual(get(dev, "loki.limits_config"), {
+        assert.deepEqual(valueAt(dev, "loki.limits_config"), {
             retention_period: "168h",
             allow_structured_metadata: true,
             ingestion_rate_mb: 4,
@@ -153,10 +153,10 @@ describe("Loki", () => {
                 },
             }),
         });
-        const limits = get(lokiValues({ loki: busy.loki }), "loki.limits_config");
-        assert.equal(get(limits, "ingestion_rate_mb"), 16);
-        assert.equal(get(limits, "ingestion_burst_size_mb"), 32);
-        assert.equal(get(limits, "max_line_size"), "512KB");
+        const limits = valueAt(lokiValues({ loki: busy.loki }), "loki.limits_config");
+        assert.equal(valueAt(limits, "ingestion_rate_mb"), 16);
+        assert.equal(valueAt(limits, "ingestion_burst_size_mb"), 32);
+        assert.equal(valueAt(limits, "max_line_size"), "512KB");
         assert.throws(
             () => parseStackConfig("dev", { loki: plain({ limits: { ingestionBurstSizeMb: 2 } }) }),
             /loki\.limits\.ingestionBurstSizeMb: 2 is below loki\.limits\.ingestionRateMb \(4\)/,
@@ -169,7 +169,10 @@ describe("Loki", () => {
 
     it("publishes not-ready members on the memberlist Service, so a starting ring member is found", () => {
         assert.equal(
-            get(lokiValues({ loki: parseStackConfig("dev", {}).loki }), "memberlist.service.publishNotReadyAddresses"),
+            valueAt(
+                lokiValues({ loki: parseStackConfig("dev", {}).loki }),
+                "memberlist.service.publishNotReadyAddresses",
+            ),
             true,
         );
     });
@@ -186,7 +189,7 @@ describe("Loki's S3 secret after ${VAR} expansion", () => {
         }
     }
     const survives = (value: string) => {
-        const aws = get(expanded(value), "storage_config.aws") as Record<string, unknown> | undefined;
+        const aws = valueAt(expanded(value), "storage_config.aws") as Record<string, unknown> | undefined;
         // A number or boolean would be read back as its text (Loki's field is a string); null as nothing.
         const key = aws?.secret_access_key;
         const text =
@@ -310,10 +313,10 @@ function alloyPod(values: Json) {
     const alloy = values.alloy as Json;
     const reloader = values.configReloader as Json;
     const controller = values.controller as Json;
-    const mounts = (get(alloy, "mounts.extra") ?? []) as Json[];
+    const mounts = (valueAt(alloy, "mounts.extra") ?? []) as Json[];
     return {
-        securityContext: get(values, "global.podSecurityContext") as Json | undefined,
-        volumes: [{ name: "config", configMap: {} }, ...((get(controller, "volumes.extra") ?? []) as Json[])],
+        securityContext: valueAt(values, "global.podSecurityContext") as Json | undefined,
+        volumes: [{ name: "config", configMap: {} }, ...((valueAt(controller, "volumes.extra") ?? []) as Json[])],
         initContainers: (controller.initContainers ?? []) as Json[],
         containers: [
             {
@@ -332,18 +335,18 @@ describe("Alloy", () => {
     const values = (alloy = dev.alloy) => alloyValues({ lokiPushUrl: "http://loki:3100/loki/api/v1/push", alloy });
 
     it("runs on every node, tainted or not, by default; tolerations and a priority class are configurable", () => {
-        assert.deepEqual(get(values(), "controller.tolerations"), [{ operator: "Exists" }]);
-        assert.equal(get(values(), "controller.priorityClassName"), undefined);
+        assert.deepEqual(valueAt(values(), "controller.tolerations"), [{ operator: "Exists" }]);
+        assert.equal(valueAt(values(), "controller.priorityClassName"), undefined);
         const custom = parseStackConfig("dev", {
             alloy: plain({
                 tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
                 priorityClassName: "system-node-critical",
             }),
         });
-        assert.deepEqual(get(values(custom.alloy), "controller.tolerations"), [
+        assert.deepEqual(valueAt(values(custom.alloy), "controller.tolerations"), [
             { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
         ]);
-        assert.equal(get(values(custom.alloy), "controller.priorityClassName"), "system-node-critical");
+        assert.equal(valueAt(values(custom.alloy), "controller.priorityClassName"), "system-node-critical");
         assert.throws(
             () => parseStackConfig("dev", { alloy: plain({ tolerations: [{ operator: "Exists", value: "x" }] }) }),
             /alloy\.tolerations\[0\]: .*operator "Exists" takes no value/,
@@ -352,7 +355,7 @@ describe("Alloy", () => {
 
     it("keeps its positions on the node, so a restart resumes where it stopped instead of re-sending", () => {
         const pod = alloyPod(values());
-        const storagePath = String(get(values(), "alloy.storagePath"));
+        const storagePath = String(valueAt(values(), "alloy.storagePath"));
         // loki.source.kubernetes keeps positions.yml in its data path, <storage.path>/<component id>.
         const positions = `${storagePath}/loki.source.kubernetes.pods/positions.yml`;
         const mount = (pod.containers[0]?.volumeMounts as Json[]).find((m) =>
@@ -360,7 +363,7 @@ describe("Alloy", () => {
         );
         assert.ok(mount !== undefined, `${positions} is on a mounted volume`);
         const volume = pod.volumes.find((v) => v.name === mount.name);
-        assert.deepEqual(get(volume, "hostPath"), {
+        assert.deepEqual(valueAt(volume, "hostPath"), {
             path: "/var/lib/stella-monitoring/alloy",
             type: "DirectoryOrCreate",
         });
@@ -368,7 +371,7 @@ describe("Alloy", () => {
         // The directory kubelet creates is root's: one init container hands it to Alloy's user, and nothing else.
         const [owner] = pod.initContainers;
         assert.deepEqual(owner?.command, ["chown", "473:473", String(mount.mountPath)]);
-        assert.deepEqual(get(owner, "securityContext.capabilities"), { drop: ["ALL"], add: ["CHOWN"] });
+        assert.deepEqual(valueAt(owner, "securityContext.capabilities"), { drop: ["ALL"], add: ["CHOWN"] });
         assert.ok(
             (owner?.volumeMounts as Json[]).some((m) => m.name === mount.name && m.mountPath === mount.mountPath),
         );
@@ -378,8 +381,8 @@ describe("Alloy", () => {
         const hostPath = alloyPod(values());
         // On the node's disk: Alloy and the reloader are restricted, the hostPath volume and its owner are not.
         assert.deepEqual(restrictedViolations(hostPath), ["volume positions: hostPath"]);
-        assert.equal(get(hostPath.containers[0], "securityContext.readOnlyRootFilesystem"), true);
-        assert.equal(get(hostPath.containers[0], "securityContext.runAsUser"), 473);
+        assert.equal(valueAt(hostPath.containers[0], "securityContext.readOnlyRootFilesystem"), true);
+        assert.equal(valueAt(hostPath.containers[0], "securityContext.runAsUser"), 473);
         const emptyDir = alloyPod(
             values(parseStackConfig("dev", { alloy: plain({ positions: { onNode: false } }) }).alloy),
         );
@@ -391,13 +394,13 @@ describe("Alloy", () => {
     });
 
     it("rolls a quarter of the nodes at once, so 50 nodes finish within the release timeout", () => {
-        const strategy = get(values(), "controller.updateStrategy") as {
+        const strategy = valueAt(values(), "controller.updateStrategy") as {
             type: string;
             rollingUpdate: { maxUnavailable: string };
         };
         assert.equal(strategy.type, "RollingUpdate");
         const share = Number.parseInt(strategy.rollingUpdate.maxUnavailable, 10) / 100;
-        const minReady = get(values(), "controller.minReadySeconds") as number | undefined;
+        const minReady = valueAt(values(), "controller.minReadySeconds") as number | undefined;
         // A node's pod takes 25-40 s to be replaced and ready, then minReadySeconds (the chart's 10 s).
         const perWave = 40 + (minReady ?? 10);
         for (const nodes of [1, 8, 12, 50]) {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
 import { lokiValues } from "../components/loki";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 
 const dev = parseStackConfig("dev", {});
 
@@ -12,13 +12,13 @@ describe("lokiValues", () => {
     it("keeps dev on a filesystem volume with the tsdb v13 schema and retention", () => {
         const values = lokiValues({ loki: dev.loki });
         assert.equal(values.deploymentMode, "Monolithic");
-        assert.deepEqual(get(values, "loki.storage"), { type: "filesystem" });
-        assert.equal(get(values, "loki.schemaConfig.configs.0.schema"), "v13");
-        assert.equal(get(values, "loki.schemaConfig.configs.0.store"), "tsdb");
-        assert.equal(get(values, "loki.limits_config.retention_period"), "168h");
-        assert.equal(get(values, "loki.compactor.retention_enabled"), true);
+        assert.deepEqual(valueAt(values, "loki.storage"), { type: "filesystem" });
+        assert.equal(valueAt(values, "loki.schemaConfig.configs.0.schema"), "v13");
+        assert.equal(valueAt(values, "loki.schemaConfig.configs.0.store"), "tsdb");
+        assert.equal(valueAt(values, "loki.limits_config.retention_period"), "168h");
+        assert.equal(valueAt(values, "loki.compactor.retention_enabled"), true);
         assert.deepEqual(
-            ["read", "write", "backend"].map((target) => get(values, `${target}.replicas`)),
+            ["read", "write", "backend"].map((target) => valueAt(values, `${target}.replicas`)),
             [0, 0, 0],
         );
         assert.equal(values.defaults, undefined);
@@ -54,11 +54,11 @@ describe("lokiValues in distributed mode", () => {
 
     it("runs every component on its own behind the gateway, with three copies of each stream", () => {
         assert.equal(values.deploymentMode, "Distributed");
-        assert.equal(get(values, "singleBinary.replicas"), 0);
-        assert.equal(get(values, "ingester.replicas"), 3);
-        assert.equal(get(values, "loki.commonConfig.replication_factor"), 3);
-        assert.equal(get(values, "gateway.enabled"), true);
-        assert.equal(get(values, "ruler.enabled"), false);
+        assert.equal(valueAt(values, "singleBinary.replicas"), 0);
+        assert.equal(valueAt(values, "ingester.replicas"), 3);
+        assert.equal(valueAt(values, "loki.commonConfig.replication_factor"), 3);
+        assert.equal(valueAt(values, "gateway.enabled"), true);
+        assert.equal(valueAt(values, "ruler.enabled"), false);
         for (const component of [
             "ingester",
             "distributor",
@@ -68,7 +68,7 @@ describe("lokiValues in distributed mode", () => {
             "indexGateway",
             "compactor",
         ]) {
-            assert.ok(get(values, `${component}.resources.limits.memory`), component);
+            assert.ok(valueAt(values, `${component}.resources.limits.memory`), component);
         }
     });
 

@@ -16,7 +16,7 @@ import {
 } from "../components/network-policies";
 import { parseStackConfig } from "../config";
 import { usesCertManagerIssuer } from "../stack";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Selector = k8s.types.input.meta.v1.LabelSelector;
@@ -144,13 +144,15 @@ describe("networkPolicySpecs", () => {
 
     it("admits OTLP to Jaeger from STELLA's namespace only, and Grafana from the ingress controller only", () => {
         const jaeger = networkPolicySpec(byName.get("jaeger") as NonNullable<ReturnType<typeof byName.get>>);
-        assert.deepEqual(get(jaeger, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), ["ai-agents"]);
-        assert.deepEqual(get(jaeger, "ingress.0.ports"), [
+        assert.deepEqual(valueAt(jaeger, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), [
+            "ai-agents",
+        ]);
+        assert.deepEqual(valueAt(jaeger, "ingress.0.ports"), [
             { port: 4317, protocol: "TCP" },
             { port: 4318, protocol: "TCP" },
         ]);
         const grafana = networkPolicySpec(byName.get("grafana") as NonNullable<ReturnType<typeof byName.get>>);
-        assert.deepEqual(get(grafana, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), [
+        assert.deepEqual(valueAt(grafana, "ingress.0.from.0.namespaceSelector.matchExpressions.0.values"), [
             "ingress-nginx",
         ]);
     });
@@ -158,6 +160,6 @@ describe("networkPolicySpecs", () => {
     it("opens Grafana's port to anyone when no ingress controller namespace is named", () => {
         const open = networkPolicySpecs({ otlpNamespaces: ["ai-agents"] }).find((policy) => policy.name === "grafana");
         const spec = networkPolicySpec(open as NonNullable<typeof open>);
-        assert.equal(get(spec, "ingress.0.from"), undefined);
+        assert.equal(valueAt(spec, "ingress.0.from"), undefined);
     });
 });

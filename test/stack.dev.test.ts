@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { defaultVersions } from "../versions";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 import { devResources } from "./support/stack-fixtures";
 import { describeStack } from "./support/stack-harness";
 
@@ -21,13 +21,13 @@ describeStack("dev", false, {
     secrets: [],
     extra: ({ result, release }) => {
         it("keeps Grafana's database on a volume, so a new pod still has the data sources and dashboards", () => {
-            assert.deepEqual(get(release("grafana"), "values.persistence"), {
+            assert.deepEqual(valueAt(release("grafana"), "values.persistence"), {
                 enabled: true,
                 type: "pvc",
                 size: "1Gi",
                 accessModes: ["ReadWriteOnce"],
             });
-            assert.deepEqual(get(release("grafana"), "values.deploymentStrategy"), { type: "Recreate" });
+            assert.deepEqual(valueAt(release("grafana"), "values.deploymentStrategy"), { type: "Recreate" });
         });
         it("refuses to replace the admin password that Grafana's database keeps (protect)", () => {
             const protectedNames = result()
@@ -41,19 +41,22 @@ describeStack("dev", false, {
             assert.doesNotMatch(text, /slack_configs|pagerduty_configs/);
         });
         it("runs one small replica of everything, without persistence where it can do without", () => {
-            assert.equal(get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.replicas"), 1);
+            assert.equal(valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.replicas"), 1);
             assert.equal(
-                get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.storageSpec"),
+                valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.storageSpec"),
                 undefined,
             );
-            assert.equal(get(release("loki"), "values.loki.storage.type"), "filesystem");
-            assert.equal(get(release("loki"), "values.loki.schemaConfig.configs.0.object_store"), "filesystem");
-            assert.equal(get(release("loki"), "values.chunksCache.enabled"), false);
-            assert.deepEqual(get(release("jaeger"), "values.userconfig.extensions.jaeger_storage.backends.primary"), {
-                memory: { max_traces: 8192 },
-            });
-            assert.equal(get(release("grafana"), "values.service.type"), "NodePort");
-            assert.equal(get(release("grafana"), "values.ingress.enabled"), false);
+            assert.equal(valueAt(release("loki"), "values.loki.storage.type"), "filesystem");
+            assert.equal(valueAt(release("loki"), "values.loki.schemaConfig.configs.0.object_store"), "filesystem");
+            assert.equal(valueAt(release("loki"), "values.chunksCache.enabled"), false);
+            assert.deepEqual(
+                valueAt(release("jaeger"), "values.userconfig.extensions.jaeger_storage.backends.primary"),
+                {
+                    memory: { max_traces: 8192 },
+                },
+            );
+            assert.equal(valueAt(release("grafana"), "values.service.type"), "NodePort");
+            assert.equal(valueAt(release("grafana"), "values.ingress.enabled"), false);
         });
     },
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { renderStack, type RenderResult } from "../tools/render";
-import { get } from "./paths";
+import { valueAt } from "../config/paths";
 import { canaryOverrides } from "./support/stack-fixtures";
 
 const databasePassword = "CANARY-grafana-database-password";
@@ -51,23 +51,23 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
 
     it("runs two Grafanas on the database, its password from a Secret", () => {
         const grafana = release("grafana");
-        assert.equal(get(grafana, "values.replicas"), 2);
-        assert.deepEqual(get(grafana, "values.podDisruptionBudget"), { minAvailable: 1 });
-        const ini = (get(grafana, "values") as Record<string, unknown>)["grafana.ini"];
-        assert.deepEqual(get(ini, "database"), {
+        assert.equal(valueAt(grafana, "values.replicas"), 2);
+        assert.deepEqual(valueAt(grafana, "values.podDisruptionBudget"), { minAvailable: 1 });
+        const ini = (valueAt(grafana, "values") as Record<string, unknown>)["grafana.ini"];
+        assert.deepEqual(valueAt(ini, "database"), {
             type: "postgres",
             host: "postgres.internal:5432",
             name: "grafana",
             user: "grafana",
             ssl_mode: "require",
         });
-        assert.deepEqual(get(grafana, "values.envValueFrom.GF_DATABASE_PASSWORD"), {
+        assert.deepEqual(valueAt(grafana, "values.envValueFrom.GF_DATABASE_PASSWORD"), {
             secretKeyRef: { name: "grafana-database", key: "password" },
         });
         const secret = result.resources.find(
-            (r) => r.type === "kubernetes:core/v1:Secret" && get(r.inputs, "metadata.name") === "grafana-database",
+            (r) => r.type === "kubernetes:core/v1:Secret" && valueAt(r.inputs, "metadata.name") === "grafana-database",
         );
-        assert.equal(get(secret?.plainInputs, "stringData.password"), databasePassword);
+        assert.equal(valueAt(secret?.plainInputs, "stringData.password"), databasePassword);
         assert.ok(secret?.secretInputPaths.some((path) => "stringData.password".startsWith(path)));
     });
 
@@ -85,11 +85,11 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
         const secret = result.resources.find(
             (r) =>
                 r.type === "kubernetes:core/v1:Secret" &&
-                get(r.inputs, "metadata.name") === "kube-prometheus-stack-remote-write",
+                valueAt(r.inputs, "metadata.name") === "kube-prometheus-stack-remote-write",
         );
         assert.ok(secret, "no remote-write Secret");
-        assert.equal(get(secret.inputs, "metadata.namespace"), "monitoring");
-        assert.deepEqual(get(secret.plainInputs, "stringData"), {
+        assert.equal(valueAt(secret.inputs, "metadata.namespace"), "monitoring");
+        assert.deepEqual(valueAt(secret.plainInputs, "stringData"), {
             "mimir-username": "stella",
             "mimir-password": remoteWritePassword,
             "thanos-bearer-token": remoteWriteToken,
@@ -110,17 +110,17 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
 
     it("gives the distributed ingesters and compactor the stack's volume size, not the chart's 10Gi", () => {
         for (const component of ["ingester", "compactor"]) {
-            assert.deepEqual(get(release("loki"), `values.${component}.persistence.claims`), [
+            assert.deepEqual(valueAt(release("loki"), `values.${component}.persistence.claims`), [
                 { name: "data", accessModes: ["ReadWriteOnce"], size: "50Gi" },
             ]);
         }
     });
 
     it("runs Loki distributed behind its gateway and writes metrics to the long-term store", () => {
-        assert.equal(get(release("loki"), "values.deploymentMode"), "Distributed");
+        assert.equal(valueAt(release("loki"), "values.deploymentMode"), "Distributed");
         assert.equal(result.outputs.lokiPushUrl, "http://loki-gateway.monitoring.svc.cluster.local/loki/api/v1/push");
         const reference = (key: string) => ({ name: "kube-prometheus-stack-remote-write", key });
-        assert.deepEqual(get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.remoteWrite"), [
+        assert.deepEqual(valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.remoteWrite"), [
             {
                 name: "mimir",
                 url: "https://mimir.example.com/api/v1/push",
@@ -134,7 +134,7 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
             },
         ]);
         // Two stacks writing to one store stay apart by these.
-        assert.deepEqual(get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.externalLabels"), {
+        assert.deepEqual(valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec.externalLabels"), {
             cluster: "stella-prod",
             environment: "prod",
         });

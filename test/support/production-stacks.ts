@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { byteSizeBytes, quantityBytes } from "../../config";
 import { chartKeys } from "../../versions";
-import { get } from "../paths";
+import { valueAt } from "../../config/paths";
 import { canaries, devResources } from "./stack-fixtures";
 import { describeStack, readStackFile } from "./stack-harness";
 
@@ -111,10 +111,13 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             it("rolls the pods that read a Secret at start when that Secret changes", () => {
                 // The mock API server gives each Secret the resourceVersion "<logical name>-v1".
                 const key = "stella-monitoring/secrets-version";
-                assert.equal(get(release("loki"), `values.defaults.podAnnotations.${key}`), "loki-object-storage-v1");
-                assert.equal(get(release("jaeger"), `values.jaeger.podLabels.${key}`), "jaeger-storage-v1");
                 assert.equal(
-                    get(release("grafana"), `values.podAnnotations.${key}`),
+                    valueAt(release("loki"), `values.defaults.podAnnotations.${key}`),
+                    "loki-object-storage-v1",
+                );
+                assert.equal(valueAt(release("jaeger"), `values.jaeger.podLabels.${key}`), "jaeger-storage-v1");
+                assert.equal(
+                    valueAt(release("grafana"), `values.podAnnotations.${key}`),
                     "grafana-admin-v1-grafana-sso-v1",
                 );
             });
@@ -122,13 +125,13 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 const policy = result().resources.find(
                     (r) =>
                         r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" &&
-                        get(r.inputs, "metadata.name") === "cert-manager-http01-solver",
+                        valueAt(r.inputs, "metadata.name") === "cert-manager-http01-solver",
                 );
                 assert.ok(policy, "no NetworkPolicy for the HTTP-01 solver");
-                assert.deepEqual(get(policy.inputs, "spec.podSelector"), {
+                assert.deepEqual(valueAt(policy.inputs, "spec.podSelector"), {
                     matchLabels: { "acme.cert-manager.io/http01-solver": "true" },
                 });
-                assert.deepEqual(get(policy.inputs, "spec.ingress"), [
+                assert.deepEqual(valueAt(policy.inputs, "spec.ingress"), [
                     {
                         from: [
                             {
@@ -150,14 +153,14 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
             it("spreads Alertmanager by its own setting, not Prometheus'", () => {
                 const values = release("kube-prometheus-stack");
                 assert.equal(
-                    get(values, "values.prometheus.prometheusSpec.podAntiAffinity"),
+                    valueAt(values, "values.prometheus.prometheusSpec.podAntiAffinity"),
                     sizes.prometheusAntiAffinity,
                 );
-                assert.equal(get(values, "values.alertmanager.alertmanagerSpec.podAntiAffinity"), "soft");
+                assert.equal(valueAt(values, "values.alertmanager.alertmanagerSpec.podAntiAffinity"), "soft");
             });
             it("keeps the TSDB within 85% of its volume", () => {
-                const spec = get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec");
-                assert.equal(get(spec, "retentionSize"), sizes.prometheusRetentionSize);
+                const spec = valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec");
+                assert.equal(valueAt(spec, "retentionSize"), sizes.prometheusRetentionSize);
                 assert.ok(
                     byteSizeBytes(sizes.prometheusRetentionSize) <= 0.85 * quantityBytes(sizes.prometheusStorage),
                 );
@@ -188,41 +191,44 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                     /url_file: \/etc\/alertmanager\/secrets\/kube-prometheus-stack-alertmanager-receivers\/heartbeat-url/,
                 );
                 assert.doesNotMatch(text, /api_url:|routing_key:|service_key:|\burl:/);
-                const spec = get(release("kube-prometheus-stack"), "values.alertmanager.alertmanagerSpec");
-                assert.deepEqual(get(spec, "secrets"), ["kube-prometheus-stack-alertmanager-receivers"]);
-                assert.equal(get(spec, "configSecret"), "kube-prometheus-stack-alertmanager-config");
+                const spec = valueAt(release("kube-prometheus-stack"), "values.alertmanager.alertmanagerSpec");
+                assert.deepEqual(valueAt(spec, "secrets"), ["kube-prometheus-stack-alertmanager-receivers"]);
+                assert.equal(valueAt(spec, "configSecret"), "kube-prometheus-stack-alertmanager-config");
             });
             it("runs Prometheus and Alertmanager replicated on persistent volumes", () => {
                 const values = release("kube-prometheus-stack");
-                assert.equal(get(values, "values.prometheus.prometheusSpec.replicas"), sizes.prometheusReplicas);
-                assert.equal(get(values, "values.prometheus.prometheusSpec.retention"), sizes.prometheusRetention);
+                assert.equal(valueAt(values, "values.prometheus.prometheusSpec.replicas"), sizes.prometheusReplicas);
+                assert.equal(valueAt(values, "values.prometheus.prometheusSpec.retention"), sizes.prometheusRetention);
                 assert.equal(
-                    get(
+                    valueAt(
                         values,
                         "values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage",
                     ),
                     sizes.prometheusStorage,
                 );
-                assert.equal(get(values, "values.alertmanager.alertmanagerSpec.replicas"), 3);
-                assert.ok(get(values, "values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate"));
+                assert.equal(valueAt(values, "values.alertmanager.alertmanagerSpec.replicas"), 3);
+                assert.ok(valueAt(values, "values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate"));
             });
             it("stores logs in object storage, credentials expanded from the environment", () => {
                 const values = release("loki");
-                assert.equal(get(values, "values.loki.storage.type"), "s3");
-                assert.equal(get(values, "values.loki.schemaConfig.configs.0.object_store"), "s3");
-                assert.equal(get(values, "values.loki.storage.s3.secretAccessKey"), "${LOKI_S3_SECRET_ACCESS_KEY}");
-                assert.equal(get(values, "values.loki.storage.s3.accessKeyId"), "${LOKI_S3_ACCESS_KEY_ID}");
-                assert.deepEqual(get(values, "values.defaults.extraEnvFrom"), [
+                assert.equal(valueAt(values, "values.loki.storage.type"), "s3");
+                assert.equal(valueAt(values, "values.loki.schemaConfig.configs.0.object_store"), "s3");
+                assert.equal(valueAt(values, "values.loki.storage.s3.secretAccessKey"), "${LOKI_S3_SECRET_ACCESS_KEY}");
+                assert.equal(valueAt(values, "values.loki.storage.s3.accessKeyId"), "${LOKI_S3_ACCESS_KEY_ID}");
+                assert.deepEqual(valueAt(values, "values.defaults.extraEnvFrom"), [
                     { secretRef: { name: "loki-object-storage" } },
                 ]);
-                assert.equal(get(values, "values.singleBinary.replicas"), sizes.lokiReplicas);
+                assert.equal(valueAt(values, "values.singleBinary.replicas"), sizes.lokiReplicas);
             });
             it("stores traces in OpenSearch with the password from a Secret", () => {
                 const values = release("jaeger");
-                const backend = get(values, "values.userconfig.extensions.jaeger_storage.backends.primary.opensearch");
-                assert.equal(get(backend, "auth.basic.password"), "${env:JAEGER_STORAGE_PASSWORD}");
-                assert.equal(get(values, "values.jaeger.replicas"), sizes.jaegerReplicas);
-                assert.deepEqual(get(values, "values.jaeger.extraEnv"), [
+                const backend = valueAt(
+                    values,
+                    "values.userconfig.extensions.jaeger_storage.backends.primary.opensearch",
+                );
+                assert.equal(valueAt(backend, "auth.basic.password"), "${env:JAEGER_STORAGE_PASSWORD}");
+                assert.equal(valueAt(values, "values.jaeger.replicas"), sizes.jaegerReplicas);
+                assert.deepEqual(valueAt(values, "values.jaeger.extraEnv"), [
                     {
                         name: "JAEGER_STORAGE_PASSWORD",
                         valueFrom: { secretKeyRef: { name: "jaeger-storage", key: "password" } },
@@ -233,47 +239,47 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                 const loki = stackFile["stella-monitoring:loki"] as unknown as {
                     limits: { ingestionRateMb: number; ingestionBurstSizeMb: number };
                 };
-                const limits = get(release("loki"), "values.loki.limits_config");
-                assert.equal(get(limits, "ingestion_rate_mb"), loki.limits.ingestionRateMb);
-                assert.equal(get(limits, "ingestion_burst_size_mb"), loki.limits.ingestionBurstSizeMb);
+                const limits = valueAt(release("loki"), "values.loki.limits_config");
+                assert.equal(valueAt(limits, "ingestion_rate_mb"), loki.limits.ingestionRateMb);
+                assert.equal(valueAt(limits, "ingestion_burst_size_mb"), loki.limits.ingestionBurstSizeMb);
                 assert.ok(loki.limits.ingestionRateMb > 4, "above Loki's 4 MB/s default");
-                assert.equal(get(limits, "max_line_size_truncate"), true);
-                assert.equal(get(release("loki"), "values.singleBinary.podDisruptionBudget.maxUnavailable"), 1);
-                assert.equal(get(release("loki"), "values.memberlist.service.publishNotReadyAddresses"), true);
+                assert.equal(valueAt(limits, "max_line_size_truncate"), true);
+                assert.equal(valueAt(release("loki"), "values.singleBinary.podDisruptionBudget.maxUnavailable"), 1);
+                assert.equal(valueAt(release("loki"), "values.memberlist.service.publishNotReadyAddresses"), true);
             });
             it("searches traces over the whole retention", () => {
-                const backend = get(
+                const backend = valueAt(
                     release("jaeger"),
                     "values.userconfig.extensions.jaeger_storage.backends.primary.opensearch",
                 );
-                assert.equal(get(backend, "max_span_age"), "168h");
+                assert.equal(valueAt(backend, "max_span_age"), "168h");
             });
             it("collects logs on every node, as non-root, with positions on the node", () => {
                 const values = release("alloy");
-                assert.deepEqual(get(values, "values.controller.tolerations"), [{ operator: "Exists" }]);
-                assert.equal(get(values, "values.alloy.securityContext.runAsNonRoot"), true);
-                assert.equal(get(values, "values.alloy.storagePath"), "/var/lib/alloy/data");
-                assert.deepEqual(get(values, "values.controller.volumes.extra.0.hostPath"), {
+                assert.deepEqual(valueAt(values, "values.controller.tolerations"), [{ operator: "Exists" }]);
+                assert.equal(valueAt(values, "values.alloy.securityContext.runAsNonRoot"), true);
+                assert.equal(valueAt(values, "values.alloy.storagePath"), "/var/lib/alloy/data");
+                assert.deepEqual(valueAt(values, "values.controller.volumes.extra.0.hostPath"), {
                     path: "/var/lib/stella-monitoring/alloy",
                     type: "DirectoryOrCreate",
                 });
-                assert.deepEqual(get(values, "values.controller.updateStrategy.rollingUpdate"), {
+                assert.deepEqual(valueAt(values, "values.controller.updateStrategy.rollingUpdate"), {
                     maxUnavailable: "25%",
                 });
             });
             it("serves Grafana through a TLS Ingress at its public URL", () => {
                 const values = release("grafana");
-                assert.deepEqual(get(values, "values.ingress.hosts"), [sizes.grafanaHost]);
-                assert.deepEqual(get(values, "values.ingress.tls"), [
+                assert.deepEqual(valueAt(values, "values.ingress.hosts"), [sizes.grafanaHost]);
+                assert.deepEqual(valueAt(values, "values.ingress.tls"), [
                     { secretName: "grafana-tls", hosts: [sizes.grafanaHost] },
                 ]);
-                assert.equal(get(get(values, "values") as object, "persistence.enabled"), true);
-                const ini = (get(values, "values") as Record<string, unknown>)["grafana.ini"];
-                assert.equal(get(ini, "security.cookie_secure"), true);
+                assert.equal(valueAt(valueAt(values, "values") as object, "persistence.enabled"), true);
+                const ini = (valueAt(values, "values") as Record<string, unknown>)["grafana.ini"];
+                assert.equal(valueAt(ini, "security.cookie_secure"), true);
                 assert.deepEqual((ini as Record<string, unknown>)["auth.anonymous"], { enabled: false });
             });
             it("signs people in through OpenID Connect, the client secret read from its mounted Secret", () => {
-                const values = get(release("grafana"), "values") as Record<string, unknown>;
+                const values = valueAt(release("grafana"), "values") as Record<string, unknown>;
                 const ini = values["grafana.ini"] as Record<string, Record<string, unknown>>;
                 const oauth = ini["auth.generic_oauth"] ?? {};
                 assert.equal(oauth.client_secret, "$__file{/etc/secrets/grafana-sso/client-secret}");
@@ -294,7 +300,7 @@ export function describeProductionStack(stack: "staging" | "prod", sizes: Produc
                     },
                 ]);
                 const provider = result().resources.find((r) => r.type === "pulumi:providers:grafana");
-                assert.match(String(get(provider?.plainInputs, "auth")), /^admin:/);
+                assert.match(String(valueAt(provider?.plainInputs, "auth")), /^admin:/);
             });
         },
     });

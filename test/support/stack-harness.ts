@@ -9,7 +9,7 @@ import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { renderStack, type RenderResult } from "../../tools/render";
 import type { RegisteredResource } from "../../tools/recording-mocks";
-import { get } from "../paths";
+import { valueAt } from "../../config/paths";
 import { canaryOverrides, grafanaPasswordCanary, releases } from "./stack-fixtures";
 import { temporaryDirectory } from "./temporary";
 import { routeTest, tool } from "./tools";
@@ -75,7 +75,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 const inputs = release(name);
                 assert.equal(inputs.chart, chart.chart);
                 assert.equal(inputs.version, expectations.versions[name as keyof typeof releases]);
-                assert.equal(get(inputs, "repositoryOpts.repo"), chart.repository);
+                assert.equal(valueAt(inputs, "repositoryOpts.repo"), chart.repository);
                 assert.equal(inputs.namespace, "monitoring");
                 assert.equal(inputs.atomic, true);
                 assert.equal(inputs.cleanupOnFail, true);
@@ -117,7 +117,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             // kubernetes-models is ESM-only.
             const { Namespace, Secret } = await import("kubernetes-models/v1");
             for (const resource of resources().filter((r) => r.type === "kubernetes:core/v1:Secret")) {
-                assert.equal(get(resource.inputs, "metadata.namespace"), "monitoring");
+                assert.equal(valueAt(resource.inputs, "metadata.namespace"), "monitoring");
                 new Secret(resource.plainInputs).validate();
             }
             for (const resource of resources().filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
@@ -127,7 +127,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             for (const resource of resources().filter(
                 (r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy",
             )) {
-                assert.equal(get(resource.inputs, "metadata.namespace"), "monitoring");
+                assert.equal(valueAt(resource.inputs, "metadata.namespace"), "monitoring");
                 new NetworkPolicy(resource.plainInputs).validate();
             }
         });
@@ -164,10 +164,10 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 const holder = resources().find(
                     (resource) =>
                         resource.type === "kubernetes:core/v1:Secret" &&
-                        get(resource.inputs, "metadata.name") === expected.secretName,
+                        valueAt(resource.inputs, "metadata.name") === expected.secretName,
                 );
                 assert.ok(holder, `no Secret ${expected.secretName}`);
-                assert.equal(get(holder.plainInputs, `stringData.${expected.key}`), expected.value);
+                assert.equal(valueAt(holder.plainInputs, `stringData.${expected.key}`), expected.value);
                 assert.ok(
                     holder.secretInputPaths.some((path) => `stringData.${expected.key}`.startsWith(path)),
                     `${expected.secretName}/${expected.key} is not secret`,
@@ -253,20 +253,20 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             }
             const namespace = written.find((entry) => entry.type === "kubernetes:core/v1:Namespace");
             assert.equal(
-                (get(namespace?.inputs, "metadata.labels") as Record<string, string>)[
+                (valueAt(namespace?.inputs, "metadata.labels") as Record<string, string>)[
                     "pod-security.kubernetes.io/enforce"
                 ],
                 "privileged",
             );
             const secretsWritten = written.filter((entry) => entry.type === "kubernetes:core/v1:Secret");
             assert.ok(secretsWritten.length >= 3);
-            for (const entry of secretsWritten) assert.equal(get(entry.inputs, "stringData"), "[secret]");
+            for (const entry of secretsWritten) assert.equal(valueAt(entry.inputs, "stringData"), "[secret]");
             for (const entry of written.filter((e) => e.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy"))
-                assert.ok(Array.isArray(get(entry.inputs, "spec.ingress")), entry.urn);
+                assert.ok(Array.isArray(valueAt(entry.inputs, "spec.ingress")), entry.urn);
         });
 
         it("labels every series and alert it sends out with its cluster and environment", () => {
-            const spec = get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec") as Record<
+            const spec = valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec") as Record<
                 string,
                 unknown
             >;
@@ -278,7 +278,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
         });
 
         it("loads rules only from the stack's and STELLA's namespaces; monitors stay cluster-wide", () => {
-            const spec = get(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec") as Record<
+            const spec = valueAt(release("kube-prometheus-stack"), "values.prometheus.prometheusSpec") as Record<
                 string,
                 unknown
             >;
@@ -298,13 +298,13 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
 
         it("keeps each client on one Prometheus replica", () => {
             assert.equal(
-                get(release("kube-prometheus-stack"), "values.prometheus.service.sessionAffinity"),
+                valueAt(release("kube-prometheus-stack"), "values.prometheus.service.sessionAffinity"),
                 "ClientIP",
             );
         });
 
         it("parses STELLA's scrapes as Prometheus text when they come without a usable Content-Type", () => {
-            const monitors = get(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
+            const monitors = valueAt(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
                 name: string;
                 fallbackScrapeProtocol?: string;
             }[];
@@ -316,11 +316,11 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
             for (const kind of ["Prometheus", "Alertmanager"]) {
                 const patch = resources().find((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}Patch`);
                 assert.ok(patch, `no ${kind}Patch`);
-                assert.equal(get(patch.inputs, "metadata.name"), `kube-prometheus-stack-${kind.toLowerCase()}`);
-                assert.equal(get(patch.inputs, "metadata.namespace"), "monitoring");
+                assert.equal(valueAt(patch.inputs, "metadata.name"), `kube-prometheus-stack-${kind.toLowerCase()}`);
+                assert.equal(valueAt(patch.inputs, "metadata.namespace"), "monitoring");
                 // Nothing but annotations: the chart keeps owning the spec.
                 assert.deepEqual(Object.keys(patch.inputs).sort(), ["apiVersion", "kind", "metadata"]);
-                const annotations = get(patch.inputs, "metadata.annotations") as Record<string, string>;
+                const annotations = valueAt(patch.inputs, "metadata.annotations") as Record<string, string>;
                 assert.deepEqual(JSON.parse(annotations["pulumi.com/waitFor"] ?? "[]"), [
                     "condition=Available",
                     "condition=Reconciled",
@@ -358,7 +358,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 .filter((path) => path.startsWith("dashboards/"))
                 .map((path) => path.slice("dashboards/".length, -".json".length));
             assert.deepEqual([...expected.grafanaDashboards].sort(), dashboards.sort());
-            const monitors = get(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
+            const monitors = valueAt(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
                 name: string;
             }[];
             for (const job of expected.scrapeJobs)
