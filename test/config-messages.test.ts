@@ -4,15 +4,12 @@
 // program's explicit provider would silently ignore, is refused with the key to use.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ConfigError } from "../config/errors";
 import { ignoredProviderKeys } from "../config/load";
 import { parseStackConfig, type RawEntry } from "../config/parse";
 import { configPath } from "../config/paths";
+import { tryRender } from "./support/render";
 
 const plain = (value: unknown): RawEntry => ({ value, secret: false });
 
@@ -99,11 +96,6 @@ describe("config error messages", () => {
 });
 
 describe("kubernetes:context (Pulumi's usual key)", () => {
-    const temporary: string[] = [];
-    after(() => {
-        for (const directory of temporary) rmSync(directory, { recursive: true, force: true });
-    });
-
     it("is refused, naming stella-monitoring:kubernetes.context and the commands to move it", () => {
         assert.deepEqual(ignoredProviderKeys(["stella-monitoring:kubernetes", "kubernetes:context"]), [
             "kubernetes:context: not used: this program's Kubernetes provider reads stella-monitoring:kubernetes.context; " +
@@ -117,14 +109,7 @@ describe("kubernetes:context (Pulumi's usual key)", () => {
     });
 
     it("stops the program before it registers anything (render with --config kubernetes:context=…)", () => {
-        const root = resolve(__dirname, "..");
-        const out = mkdtempSync(join(tmpdir(), "config-messages-"));
-        temporary.push(out);
-        const result = spawnSync(
-            join(root, "node_modules", ".bin", "tsx"),
-            ["tools/render.ts", "--stack", "dev", "--out", out, "--config", "kubernetes:context=kind-other"],
-            { cwd: root, encoding: "utf8", timeout: 120_000 },
-        );
+        const result = tryRender("dev", ["--config", "kubernetes:context=kind-other"], { timeout: 120_000 });
         assert.notEqual(result.status, 0);
         assert.match(result.stderr, /kubernetes:context: not used: .* reads stella-monitoring:kubernetes\.context/);
         assert.match(result.stderr, /\(0 resources were registered\)/);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { splitPath } from "../config/paths";
 import { readOfflineConfig } from "../tools/offline-config";
-import { temporaryDirectory } from "./temporary";
+import { temporaryDirectory } from "./support/temporary";
 
 function project(stackYaml: string): string {
     const root = temporaryDirectory("offline-config-");
