@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { stellaDashboards } from "./dashboards";
-import { alertNames } from "./components/alerting/rules";
+import { alertNames } from "./alerts/rules";
 import { LogCollector } from "./components/alloy";
 import { NetworkPolicies } from "./components/network-policies";
 import { Grafana } from "./components/grafana";

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
-import { alertmanagerConfig } from "../components/alerting/alertmanager-config";
+import { alertmanagerConfig } from "../alerts/alertmanager-config";
 import { alloyPipeline, alloyValues } from "../components/alloy";
 import { grafanaDataSources, grafanaValues } from "../components/grafana";
 import { mergeValues } from "../components/helm";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
-import { alertNames, rulesContext, stellaRuleGroups, type Rule } from "../components/alerting/rules";
+import { alertNames, rulesContext, stellaRuleGroups, type Rule } from "../alerts/rules";
 
 const runbookDir = `${__dirname}/../docs/runbooks`;
 const indexPage = "README.md";
