@@ -6,14 +6,21 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config/parse";
 import { configWarnings } from "./config/rules";
 import { stellaDashboards } from "./dashboards";
-import { alertNames } from "./components/alerting/rules";
+import {
+    alertmanagerConfig,
+    alertmanagerContext,
+    receiverCredentials,
+    receiverIntegrations,
+} from "./alerts/alertmanager-config";
+import { alertNames, rulesContext, stellaRuleGroups } from "./alerts/rules";
 import { LogCollector } from "./components/alloy";
 import { NetworkPolicies } from "./components/network-policies";
 import { Grafana } from "./components/grafana";
 import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
 import { Loki } from "./components/loki";
-import { PrometheusStack } from "./components/prometheus-stack";
+import { PrometheusStack, prometheusStackSecrets } from "./components/prometheus-stack";
+import { stellaPodMonitors } from "./components/prometheus-specs";
 import { datasourceUids, stellaJobs } from "./catalogue";
 
 /**
@@ -111,6 +118,10 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         );
     }
 
+    // What Prometheus and Alertmanager run, built here from the config and handed in as data, as
+    // Grafana's dashboards are: the rule groups and alertmanager.yaml.
+    const ruleGroups = stellaRuleGroups(rulesContext(config));
+    const routing = alertmanagerConfig(alertmanagerContext(config, prometheusStackSecrets.receivers));
     const prometheus = new PrometheusStack(
         "prometheus",
         {
@@ -121,11 +132,13 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             prometheus: config.prometheus,
             alertmanager: config.alertmanager,
             environment: config.environment,
-            alerting: config.alerting,
-            stella: config.stella,
-            slo: config.slo,
-            grafanaUrl: config.grafana.url,
-            extraPodMonitors: [jaegerPodMonitor(namespaceName, config.prometheus.scrapeInterval)],
+            ruleGroups,
+            alertmanagerConfig: routing,
+            receiverCredentials: receiverCredentials(config.alerting),
+            podMonitors: [
+                ...stellaPodMonitors(config.stella, config.prometheus.scrapeInterval),
+                jaegerPodMonitor(namespaceName, config.prometheus.scrapeInterval),
+            ],
             additionalScrapeConfigs: healthScrapeConfigs({
                 stella: config.stella,
                 blackbox: blackboxAddress(namespaceName),
@@ -191,7 +204,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         thresholds: config.alerting.thresholds,
         slo: config.slo,
         runbookBaseUrl: config.alerting.runbookBaseUrl,
-        stellaAlerts: alertNames(prometheus.ruleGroups),
+        stellaAlerts: alertNames(ruleGroups),
     });
     const grafana = new Grafana(
         "grafana",
@@ -226,9 +239,9 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         otlpHttpEndpoint: jaeger.otlpHttpEndpoint,
         jaegerQueryUrl: jaeger.queryUrl,
         smokeExpectations: {
-            ruleGroups: prometheus.ruleGroups.map((group) => group.name),
+            ruleGroups: ruleGroups.map((group) => group.name),
             scrapeJobs: [stellaJobs.backend, stellaJobs.agents],
-            receivers: prometheus.receivers,
+            receivers: receiverIntegrations(routing),
             grafanaDataSources: Object.values(datasourceUids),
             grafanaDashboards: dashboards.map((dashboard) => dashboard.uid),
         },

@@ -12,20 +12,21 @@ import { healthProbeJob } from "../catalogue";
 export interface HealthProbesArgs {
     /** The namespace to install into; created by the caller. */
     readonly namespace: pulumi.Input<string>;
-    /** The Helm release name, also the exporter's Service name. Default blackbox-exporter. */
-    readonly releaseName?: string;
     /** The exact chart version. */
     readonly version: string;
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
 }
 
-/** The default release name; the scrape configs address the exporter's Service by it. */
-export const defaultBlackboxRelease = "blackbox-exporter";
+/** The Helm release, also the exporter's Service name: the scrape configs address the exporter by it. */
+export const blackboxRelease = "blackbox-exporter";
+
+/** The port the exporter listens on. */
+export const blackboxPort = 9115;
 
 /** host:port of the Blackbox exporter's Service. */
-export function blackboxAddress(namespace: string, releaseName = defaultBlackboxRelease): string {
-    return `${releaseName}.${namespace}.svc:9115`;
+export function blackboxAddress(namespace: string): string {
+    return `${blackboxRelease}.${namespace}.svc:${blackboxPort}`;
 }
 
 /** The Blackbox exporter chart's values. Pure. */
@@ -84,7 +85,7 @@ export class HealthProbes extends pulumi.ComponentResource {
 
     constructor(name: string, args: HealthProbesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:HealthProbes", name, {}, opts);
-        const releaseName = args.releaseName ?? defaultBlackboxRelease;
+        const releaseName = blackboxRelease;
         this.release = new k8s.helm.v3.Release(
             name,
             releaseArgs({

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { memoryBytes } from "../quantities";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
-import { podMonitor, type PodMonitorSpec } from "./prometheus-stack";
+import { podMonitor, type PodMonitorSpec } from "./prometheus-specs";
 import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
 export interface JaegerArgs {
@@ -16,8 +16,6 @@ export interface JaegerArgs {
     readonly namespace: pulumi.Input<string>;
     /** The namespace's name as plain text, for the in-cluster URLs. */
     readonly namespaceName: string;
-    /** The Helm release name; with "jaeger" in it the Service is named after it. Default jaeger. */
-    readonly releaseName?: string;
     /** The exact chart version. */
     readonly version: string;
     /** Replicas, resources and trace storage. */
@@ -27,6 +25,9 @@ export interface JaegerArgs {
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
 }
+
+/** The Helm release; with "jaeger" in it the chart names the Service after it. */
+export const jaegerRelease = "jaeger";
 
 /** The ports Jaeger listens on. */
 export const jaegerPorts = {
@@ -43,11 +44,11 @@ export const jaegerPorts = {
  * The PodMonitor for Jaeger's own metrics: the chart ships none, and its container ports have no
  * names, so it is selected by number.
  */
-export function jaegerPodMonitor(namespace: string, interval: string, releaseName = "jaeger"): PodMonitorSpec {
+export function jaegerPodMonitor(namespace: string, interval: string): PodMonitorSpec {
     const monitor = podMonitor(
         "jaeger",
         namespace,
-        { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": releaseName },
+        { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": jaegerRelease },
         jaegerPorts.metrics,
         "/metrics",
         interval,
@@ -319,7 +320,7 @@ export class Jaeger extends pulumi.ComponentResource {
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:Jaeger", name, {}, opts);
-        const releaseName = args.releaseName ?? "jaeger";
+        const releaseName = jaegerRelease;
         const password = args.jaeger.storage.password;
 
         const dependsOn: k8s.core.v1.Secret[] = [];

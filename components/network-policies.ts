@@ -2,16 +2,19 @@
 // by default; then Prometheus may scrape every pod, the components reach each other where they must,
 // STELLA's namespaces send OTLP to Jaeger, and users (through the ingress controller) reach Grafana.
 // Egress stays open: Prometheus scrapes every namespace, and the stores (S3, OpenSearch) are outside.
-// Pod labels are the charts' (checked against `helm template` by tools/check-charts.ts).
+// Pod labels are the charts' (checked against `helm template` by tools/check-charts.ts); the release
+// names and ports of kube-prometheus-stack and Jaeger come from their components.
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { jaegerPorts } from "./jaeger";
+import { operatorPodLabels, prometheusStackPorts } from "./prometheus-stack";
 
 /** The labels that select each component's pods. */
 export const podLabels = {
     prometheus: { "app.kubernetes.io/name": "prometheus" },
     alertmanager: { "app.kubernetes.io/name": "alertmanager" },
-    operator: { "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator" },
+    operator: operatorPodLabels,
     grafana: { "app.kubernetes.io/name": "grafana" },
     loki: { "app.kubernetes.io/name": "loki" },
     alloy: { "app.kubernetes.io/name": "alloy" },
@@ -60,6 +63,7 @@ const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ port, protoco
 
 /** The policies, as data. Pure. */
 export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
+    const { prometheus, alertmanager, alertmanagerCluster, operatorWebhook } = prometheusStackPorts;
     const throughIngressController: Peer =
         args.ingressControllerNamespace === undefined ? "anyone" : { namespaces: [args.ingressControllerNamespace] };
     return [
@@ -80,9 +84,9 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
             description: "Grafana queries Prometheus; Jaeger reads its span metrics back; replicas talk to each other.",
             podSelector: podLabels.prometheus,
             ingress: [
-                { from: { pods: podLabels.grafana }, ports: tcp(9090) },
-                { from: { pods: podLabels.jaeger }, ports: tcp(9090) },
-                { from: { pods: podLabels.prometheus }, ports: tcp(9090) },
+                { from: { pods: podLabels.grafana }, ports: tcp(prometheus) },
+                { from: { pods: podLabels.jaeger }, ports: tcp(prometheus) },
+                { from: { pods: podLabels.prometheus }, ports: tcp(prometheus) },
             ],
         },
         {
@@ -91,11 +95,11 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
                 "Prometheus sends alerts; Grafana reads them (its Alertmanager data source); replicas gossip on 9094.",
             podSelector: podLabels.alertmanager,
             ingress: [
-                { from: { pods: podLabels.prometheus }, ports: tcp(9093) },
-                { from: { pods: podLabels.grafana }, ports: tcp(9093) },
+                { from: { pods: podLabels.prometheus }, ports: tcp(alertmanager) },
+                { from: { pods: podLabels.grafana }, ports: tcp(alertmanager) },
                 {
                     from: { pods: podLabels.alertmanager },
-                    ports: [...tcp(9093, 9094), { port: 9094, protocol: "UDP" }],
+                    ports: [...tcp(alertmanager, alertmanagerCluster), { port: alertmanagerCluster, protocol: "UDP" }],
                 },
             ],
         },
@@ -104,7 +108,7 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
             description:
                 "The API server calls the operator's admission webhook; its address is the cluster's, not a pod's.",
             podSelector: podLabels.operator,
-            ingress: [{ from: "anyone", ports: tcp(10250) }],
+            ingress: [{ from: "anyone", ports: tcp(operatorWebhook) }],
         },
         {
             name: "loki",
@@ -122,8 +126,8 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
             description: "STELLA's apps send OTLP; Grafana queries traces.",
             podSelector: podLabels.jaeger,
             ingress: [
-                { from: { namespaces: args.otlpNamespaces }, ports: tcp(4317, 4318) },
-                { from: { pods: podLabels.grafana }, ports: tcp(16686, 16685) },
+                { from: { namespaces: args.otlpNamespaces }, ports: tcp(jaegerPorts.otlpGrpc, jaegerPorts.otlpHttp) },
+                { from: { pods: podLabels.grafana }, ports: tcp(jaegerPorts.ui, jaegerPorts.queryGrpc) },
             ],
         },
         {

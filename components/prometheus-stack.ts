@@ -1,25 +1,54 @@
 // PrometheusStack: kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager,
-// kube-state-metrics, node-exporter) with STELLA's scrape targets, rules and Alertmanager routing.
-// Chart values keys follow kube-prometheus-stack 88.x's values.yaml (read at the pinned version).
+// kube-state-metrics, node-exporter) with the scrape targets, rules and Alertmanager config it is given.
+// The rules (alerts/rules.ts) and the Alertmanager config (alerts/alertmanager-config.ts) are built by
+// stack.ts and passed in as data, as Grafana's dashboards are; PodMonitors and remote-write targets
+// come from components/prometheus-specs.ts. Chart values keys follow kube-prometheus-stack 88.x's
+// values.yaml (read at the pinned version).
 
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { PersistentVolume, RemoteWriteTarget, StackConfig } from "../config";
-import { alertmanagerConfig, receiverSecretKeys } from "./alerting/alertmanager-config";
-import { stellaRuleGroups, type RuleGroup } from "./alerting/rules";
+import type { PersistentVolume, StackConfig } from "../config";
+import type { RuleGroup } from "../alerts/rules";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { remoteWriteSecretData, remoteWriteSpec, type PodMonitorSpec } from "./prometheus-specs";
 import { namedSecret } from "./secret";
-import { stellaJobs } from "../catalogue";
+
+/** The Helm release; Services are `<release>-prometheus` and `<release>-alertmanager`. */
+export const prometheusStackRelease = "kube-prometheus-stack";
+
+/** The Secrets the stack's pods read, named after the release. */
+export const prometheusStackSecrets = {
+    /** The receiver credentials, mounted into Alertmanager; alertmanager.yaml reads them by file path. */
+    receivers: `${prometheusStackRelease}-alertmanager-receivers`,
+    /** alertmanager.yaml itself. */
+    alertmanagerConfig: `${prometheusStackRelease}-alertmanager-config`,
+    /** The remote-write credentials, which the operator reads. */
+    remoteWrite: `${prometheusStackRelease}-remote-write`,
+} as const;
+
+/** The ports the stack's pods listen on. */
+export const prometheusStackPorts = {
+    prometheus: 9090,
+    alertmanager: 9093,
+    /** Alertmanager replicas gossip on it, over TCP and UDP. */
+    alertmanagerCluster: 9094,
+    /** The operator's admission webhook. */
+    operatorWebhook: 10250,
+} as const;
+
+/**
+ * The labels of the Prometheus Operator's pods: the chart names them after itself (its
+ * `kube-prometheus-stack.name`, the chart's name), not after the release.
+ */
+export const operatorPodLabels = { "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator" } as const;
 
 export interface PrometheusStackArgs {
     /** The namespace to install into; created by the caller. */
     readonly namespace: pulumi.Input<string>;
     /** The namespace's name as plain text, for the in-cluster URLs. */
     readonly namespaceName: string;
-    /** The Helm release name; Services are `<releaseName>-prometheus` and `<releaseName>-alertmanager`. Default kube-prometheus-stack. */
-    readonly releaseName?: string;
     /** The exact kube-prometheus-stack chart version. */
     readonly version: string;
     /** The exact prometheus-operator-crds chart version; it must carry the CRDs of kube-prometheus-stack's operator. */
@@ -30,18 +59,19 @@ export interface PrometheusStackArgs {
     readonly alertmanager: StackConfig["alertmanager"];
     /** The environment, an external label of every series and alert sent out. */
     readonly environment: string;
-    /** Routing and the receiver credentials (secrets). */
-    readonly alerting: StackConfig["alerting"];
-    /** Where STELLA runs, how its pods are scraped, and its metric names. */
-    readonly stella: StackConfig["stella"];
-    /** The backend's SLOs. */
-    readonly slo: StackConfig["slo"];
-    /** Grafana's public URL, for links in alerts and notifications. */
-    readonly grafanaUrl: string;
+    /** The rule groups Prometheus evaluates (alerts/rules.ts). */
+    readonly ruleGroups: readonly RuleGroup[];
+    /**
+     * alertmanager.yaml, as data (alerts/alertmanager-config.ts), loaded exactly as given; its receivers
+     * read their credentials from the files of `prometheusStackSecrets.receivers`.
+     */
+    readonly alertmanagerConfig: Record<string, unknown>;
+    /** The receiver Secret's data: the credentials under the keys the config reads. Secrets stay Outputs. */
+    readonly receiverCredentials: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The PodMonitors (STELLA's, and those of components whose charts have none, e.g. Jaeger). */
+    readonly podMonitors: readonly PodMonitorSpec[];
     /** Raw Prometheus scrape configs, e.g. the backend's health probes. Default []. */
     readonly additionalScrapeConfigs?: readonly Record<string, unknown>[];
-    /** More PodMonitors, e.g. for components whose charts have none (Jaeger). Default []. */
-    readonly extraPodMonitors?: readonly PodMonitorSpec[];
     /** Chart values deep-merged last; they win. Default {}. */
     readonly extraValues?: HelmValues;
     /** Values for the CRD chart, deep-merged last. Default {}. */
@@ -50,39 +80,17 @@ export interface PrometheusStackArgs {
     readonly protect?: boolean;
 }
 
-/** A PodMonitor as kube-prometheus-stack's `prometheus.additionalPodMonitors` takes it. */
-export interface PodMonitorSpec {
-    readonly name: string;
-    readonly namespaceSelector: { readonly matchNames: readonly string[] };
-    readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
-    readonly podMetricsEndpoints: readonly Record<string, unknown>[];
-    /** How Prometheus parses a scrape whose Content-Type is missing or unknown. */
-    readonly fallbackScrapeProtocol?: string;
-}
-
-/** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
-export interface PrometheusStackValuesArgs extends Omit<
+/** The plain inputs of `prometheusStackValues`: the config slices, what it installs, and the Secrets' names. */
+export interface PrometheusStackValuesArgs extends Pick<
     PrometheusStackArgs,
-    | "namespace"
-    | "namespaceName"
-    | "alerting"
-    | "extraValues"
-    | "crdsExtraValues"
-    | "version"
-    | "crdsVersion"
-    | "releaseName"
-    | "slo"
-    | "grafanaUrl"
+    "prometheus" | "alertmanager" | "environment" | "ruleGroups" | "podMonitors" | "additionalScrapeConfigs"
 > {
-    readonly releaseName: string;
     /** The Secret holding the remote-write credentials, which the operator reads. */
     readonly remoteWriteSecretName: string;
     /** The Secret holding the receiver credentials, mounted into Alertmanager. */
     readonly receiverSecretName: string;
     /** The Secret holding alertmanager.yaml, created by this component. */
     readonly alertmanagerConfigSecretName: string;
-    /** STELLA's rule groups. */
-    readonly ruleGroups: RuleGroup[];
 }
 
 /** A volumeClaimTemplate spec as the operator's storage fields take it. */
@@ -98,75 +106,6 @@ function volumeClaimTemplate(volume: PersistentVolume) {
     };
 }
 
-/** The job labels of STELLA's scrape targets. */
-
-/** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
-export function podMonitor(
-    job: string,
-    namespace: string,
-    matchLabels: Record<string, string>,
-    port: number,
-    path: string,
-    interval: string,
-    fallbackScrapeProtocol?: string,
-): PodMonitorSpec {
-    return {
-        name: job,
-        ...(fallbackScrapeProtocol === undefined ? {} : { fallbackScrapeProtocol }),
-        namespaceSelector: { matchNames: [namespace] },
-        selector: { matchLabels },
-        podMetricsEndpoints: [
-            {
-                portNumber: port,
-                path,
-                interval,
-                // The seed's job names; the operator's default would be "<namespace>/<podmonitor>".
-                // portNumber: the pod must declare this containerPort.
-                relabelings: [{ targetLabel: "job", replacement: job }],
-            },
-        ],
-    };
-}
-
-/** The keys of one remote-write target's credentials in the remote-write Secret. */
-export function remoteWriteSecretKeys(target: string) {
-    return { username: `${target}-username`, password: `${target}-password`, bearerToken: `${target}-bearer-token` };
-}
-
-/**
- * A remote-write target as the operator takes it: credentials by reference to the Secret (the
- * operator copies them into Prometheus' generated config Secret), never inline.
- */
-export function remoteWriteSpec(target: RemoteWriteTarget, secretName: string): Record<string, unknown> {
-    const keys = remoteWriteSecretKeys(target.name);
-    const ref = (key: string) => ({ name: secretName, key });
-    return {
-        name: target.name,
-        url: target.url,
-        ...(Object.keys(target.headers).length === 0 ? {} : { headers: { ...target.headers } }),
-        ...(target.basicAuth === undefined
-            ? {}
-            : { basicAuth: { username: ref(keys.username), password: ref(keys.password) } }),
-        ...(target.bearerToken === undefined
-            ? {}
-            : { authorization: { type: "Bearer", credentials: ref(keys.bearerToken) } }),
-    };
-}
-
-/** The remote-write Secret's data: each target's credentials. Secrets stay Outputs. */
-export function remoteWriteSecretData(targets: readonly RemoteWriteTarget[]): Record<string, pulumi.Input<string>> {
-    const data: Record<string, pulumi.Input<string>> = {};
-    for (const target of targets) {
-        const keys = remoteWriteSecretKeys(target.name);
-        if (target.basicAuth !== undefined) {
-            data[keys.username] = target.basicAuth.username;
-            data[keys.password] = target.basicAuth.password;
-        }
-        if (target.bearerToken !== undefined) data[keys.bearerToken] = target.bearerToken;
-    }
-    return data;
-}
-
 /** A selector of namespaces by name. */
 function namespacesNamed(names: readonly string[]) {
     return { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...names] }] };
@@ -174,10 +113,10 @@ function namespacesNamed(names: readonly string[]) {
 
 /** kube-prometheus-stack's values. Pure. */
 export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValues {
-    const { prometheus, alertmanager, stella } = args;
+    const { prometheus, alertmanager } = args;
     const controlPlane = { enabled: prometheus.scrapeControlPlane };
     return {
-        fullnameOverride: args.releaseName,
+        fullnameOverride: prometheusStackRelease,
         // The CRDs come from their own release (prometheus-operator-crds), which upgrades them.
         crds: { enabled: false },
         // Grafana is its own release (components/grafana.ts); its dashboards still ship, as ConfigMaps
@@ -246,30 +185,10 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
             // The replicas scrape at different instants, so their answers differ slightly: a client (Grafana)
             // stays on one replica, and a dashboard does not flicker between the two on each refresh.
             service: { sessionAffinity: "ClientIP" },
-            additionalPodMonitors: [
-                podMonitor(
-                    stellaJobs.backend,
-                    stella.namespace,
-                    { app: stella.backend.appLabel },
-                    stella.backend.port,
-                    stella.backend.metricsPath,
-                    prometheus.scrapeInterval,
-                    stella.fallbackScrapeProtocol,
-                ),
-                podMonitor(
-                    stellaJobs.agents,
-                    stella.namespace,
-                    { app: stella.agents.appLabel },
-                    stella.agents.port,
-                    stella.agents.metricsPath,
-                    prometheus.scrapeInterval,
-                    stella.fallbackScrapeProtocol,
-                ),
-                ...(args.extraPodMonitors ?? []),
-            ],
+            additionalPodMonitors: [...args.podMonitors],
         },
         additionalPrometheusRulesMap: {
-            stella: { groups: args.ruleGroups },
+            stella: { groups: [...args.ruleGroups] },
         },
         alertmanager: {
             podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },
@@ -315,8 +234,8 @@ export const releaseRevisionKey = "stella-monitoring/awaited-release-revision";
 export const alertmanagerConfigHashKey = "stella-monitoring/awaited-config-sha256";
 
 /**
- * kube-prometheus-stack with STELLA's scrape targets and rules, and Alertmanager routing to Slack and
- * PagerDuty from credentials kept in a Kubernetes Secret.
+ * kube-prometheus-stack with the rules and scrape targets it is given, and Alertmanager routing from the
+ * config it is given, with credentials kept in a Kubernetes Secret.
  */
 export class PrometheusStack extends pulumi.ComponentResource {
     /** The Helm release. */
@@ -327,67 +246,30 @@ export class PrometheusStack extends pulumi.ComponentResource {
     public readonly prometheusUrl: string;
     /** Alertmanager inside the cluster. */
     public readonly alertmanagerUrl: string;
-    /** The rule groups that reach Prometheus. */
-    public readonly ruleGroups: RuleGroup[];
-    /** Alertmanager's receivers and their integrations: the post-deploy check finds them in the running config. */
-    public readonly receivers: { name: string; integrations: string[] }[];
 
     constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:PrometheusStack", name, {}, opts);
-        const releaseName = args.releaseName ?? "kube-prometheus-stack";
-        const receiverSecretName = `${releaseName}-alertmanager-receivers`;
-        const alertmanagerConfigSecretName = `${releaseName}-alertmanager-config`;
-        const { alerting } = args;
+        const releaseName = prometheusStackRelease;
+        const secrets = prometheusStackSecrets;
 
-        const receiverData: Record<string, pulumi.Output<string>> = {};
-        if (alerting.slackWebhookUrl !== undefined)
-            receiverData[receiverSecretKeys.slackWebhookUrl] = alerting.slackWebhookUrl;
-        if (alerting.pagerdutyRoutingKey !== undefined) {
-            receiverData[receiverSecretKeys.pagerdutyRoutingKey] = alerting.pagerdutyRoutingKey;
-        }
-        if (alerting.heartbeatUrl !== undefined) receiverData[receiverSecretKeys.heartbeatUrl] = alerting.heartbeatUrl;
         // The Secret exists even when empty: Alertmanager's pods mount it, and would not start without it.
         const receiverSecret = namedSecret(
             `${name}-receivers`,
-            { secretName: receiverSecretName, namespace: args.namespace, stringData: receiverData },
+            { secretName: secrets.receivers, namespace: args.namespace, stringData: { ...args.receiverCredentials } },
             this,
         );
-
-        const config = alertmanagerConfig({
-            receiverSecretName,
-            heartbeatEnabled: alerting.heartbeatUrl !== undefined,
-            grafanaUrl: args.grafanaUrl,
-            slackEnabled: alerting.slackWebhookUrl !== undefined,
-            pagerdutyEnabled: alerting.pagerdutyRoutingKey !== undefined,
-            groupWait: alerting.groupWait,
-            groupInterval: alerting.groupInterval,
-            repeatInterval: alerting.repeatInterval,
-        });
-        this.receivers = (config.receivers as Record<string, unknown>[]).map((receiver) => ({
-            name: String(receiver.name),
-            integrations: Object.keys(receiver).filter((key) => key.endsWith("_configs")),
-        }));
-        const configText = stringify(config);
+        const configText = stringify(args.alertmanagerConfig);
         const configSecret = namedSecret(
             `${name}-alertmanager-config`,
             {
-                secretName: alertmanagerConfigSecretName,
+                secretName: secrets.alertmanagerConfig,
                 namespace: args.namespace,
                 stringData: { "alertmanager.yaml": configText },
             },
             this,
         );
 
-        this.ruleGroups = stellaRuleGroups({
-            stella: args.stella,
-            slo: args.slo,
-            thresholds: alerting.thresholds,
-            runbookBaseUrl: alerting.runbookBaseUrl,
-            grafanaUrl: args.grafanaUrl,
-            monitoringNamespace: args.namespaceName,
-        });
         // The operator reads remote-write credentials from this Secret; the values only name its keys.
-        const remoteWriteSecretName = `${releaseName}-remote-write`;
         const remoteWriteData = remoteWriteSecretData(args.prometheus.remoteWrite);
         const remoteWriteSecret =
             Object.keys(remoteWriteData).length === 0
@@ -395,22 +277,20 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 : [
                       namedSecret(
                           `${name}-remote-write`,
-                          { secretName: remoteWriteSecretName, namespace: args.namespace, stringData: remoteWriteData },
+                          { secretName: secrets.remoteWrite, namespace: args.namespace, stringData: remoteWriteData },
                           this,
                       ),
                   ];
         const values = prometheusStackValues({
-            releaseName,
-            remoteWriteSecretName,
+            remoteWriteSecretName: secrets.remoteWrite,
             environment: args.environment,
             prometheus: args.prometheus,
             alertmanager: args.alertmanager,
-            stella: args.stella,
-            extraPodMonitors: args.extraPodMonitors,
+            podMonitors: args.podMonitors,
             additionalScrapeConfigs: args.additionalScrapeConfigs,
-            receiverSecretName,
-            alertmanagerConfigSecretName,
-            ruleGroups: this.ruleGroups,
+            receiverSecretName: secrets.receivers,
+            alertmanagerConfigSecretName: secrets.alertmanagerConfig,
+            ruleGroups: args.ruleGroups,
         });
 
         // Its CRDs live in templates, so `helm upgrade` upgrades them; kept on uninstall, because deleting
@@ -475,8 +355,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
         });
 
         const host = (service: string) => `${service}.${args.namespaceName}.svc.cluster.local`;
-        this.prometheusUrl = `http://${host(`${releaseName}-prometheus`)}:9090`;
-        this.alertmanagerUrl = `http://${host(`${releaseName}-alertmanager`)}:9093`;
+        this.prometheusUrl = `http://${host(`${releaseName}-prometheus`)}:${prometheusStackPorts.prometheus}`;
+        this.alertmanagerUrl = `http://${host(`${releaseName}-alertmanager`)}:${prometheusStackPorts.alertmanager}`;
         this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl });
     }
 }

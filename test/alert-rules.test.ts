@@ -1,6 +1,6 @@
 // The rules' behaviour, not just their syntax: for every stack, the rendered rule file is run through
 // promtool's unit tests (https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/)
-// against the fault scenarios of ./alert-scenarios.ts. Each scenario checks what fires, with its exact
+// against the fault scenarios of alerts/*-scenarios.ts. Each scenario checks what fires, with its exact
 // labels and annotations, by when (the first evaluation it is expected to fire at), and that every
 // other alert of the file stays silent; some also check a recording rule's value.
 
@@ -16,13 +16,13 @@ import { temporaryDirectory } from "./temporary";
 import { promtoolHint, requirePromtool3 } from "../tools/promtool";
 import {
     absolute,
-    scenarios,
     testGroup,
     unitTestFile,
     type AlertRuleTest,
     type PromqlExprTest,
     type Scenario,
-} from "./alert-scenarios";
+} from "../alerts/scenario";
+import { scenarios } from "../alerts/scenarios";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alertmanagerConfig } from "../components/alerting/alertmanager-config";
+import { alertmanagerConfig } from "../alerts/alertmanager-config";
 
 describe("alertmanagerConfig", () => {
     const args = {

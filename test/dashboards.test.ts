@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { before } from "node:test";
 import { parseStackConfig, projectName, type RawEntry } from "../config";
-import { alertNames, rulesContext, stellaRuleGroups } from "../components/alerting/rules";
+import { alertNames, rulesContext, stellaRuleGroups } from "../alerts/rules";
 import { grafanaDataSources } from "../components/grafana";
 import { stellaDashboards } from "../dashboards";
 import { type DashboardModel, type PanelModel } from "../dashboards/model";

@@ -1,13 +1,22 @@
 // The runbooks in docs/runbooks against the rules they explain: one page per alert and no page without
-// one, the same sections in the same order, each page quoting its alert's exact expression, and an
-// index that links every page. The rules come from the pure builders, so a changed threshold or a new
-// alert fails here until its page follows.
+// one, the same sections in the same order, each page showing its alert's exact expression, and an
+// index that links every page. The rules come from the pure builders, so a new alert fails here until
+// its page exists. A page shows an expression by reference: a `<!-- expr: AlertName -->` marker, after
+// which tools/runbook-expressions.ts writes the rendered expression, so a changed threshold needs that
+// tool run, never a hand copy.
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
-import { alertNames, rulesContext, stellaRuleGroups, type Rule } from "../components/alerting/rules";
+import { alertNames, rulesContext, stellaRuleGroups, type Rule } from "../alerts/rules";
+import {
+    alertRules,
+    expressionMarkers,
+    expressionProblems,
+    markedRule,
+    writeExpressions,
+} from "../tools/runbook-expressions";
 
 const runbookDir = `${__dirname}/../docs/runbooks`;
 const indexPage = "README.md";
@@ -24,6 +33,8 @@ const alerts = new Map<string, Rule[]>();
 for (const rule of groups.flatMap((group) => group.rules)) {
     if (rule.alert !== undefined) alerts.set(rule.alert, [...(alerts.get(rule.alert) ?? []), rule]);
 }
+
+const ruleIndex = alertRules();
 
 const pageFiles = readdirSync(runbookDir).filter((file) => file.endsWith(".md") && file !== indexPage);
 
@@ -130,16 +141,20 @@ describe("runbooks", () => {
                 }
             });
 
-            it("quotes the alert's exact expression under Meaning", () => {
-                const quoted = codeBlocks(section(page(name), "Meaning"), "promql");
+            it("shows each of its rules' exact expressions under Meaning, by a marker", () => {
+                const markers = expressionMarkers(section(page(name), "Meaning"));
+                const rerun = "run npx tsx tools/runbook-expressions.ts to write the expressions";
                 for (const rule of rules) {
-                    const expr = rule.expr;
-                    assert.ok(expr !== "", "the alert has no expression");
-                    assert.ok(
-                        quoted.includes(expr.trim()),
-                        `no \`\`\`promql block under Meaning holds exactly:\n${expr}\nfound:\n${quoted.join("\n---\n")}`,
-                    );
+                    assert.ok(rule.expr !== "", "the alert has no expression");
+                    const severity = rules.length > 1 ? ` ${rule.labels?.severity ?? ""}` : "";
+                    const marker = markers.find((candidate) => {
+                        const marked = markedRule(ruleIndex, candidate);
+                        return marked?.expr === rule.expr && marked.labels?.severity === rule.labels?.severity;
+                    });
+                    assert.ok(marker, `no <!-- expr: ${name}${severity} --> marker under Meaning`);
+                    assert.equal(marker.quoted, rule.expr.trim(), `the block after the marker is stale: ${rerun}`);
                 }
+                assert.deepEqual(expressionProblems(page(name), ruleIndex), [], rerun);
             });
 
             it("gives PromQL, LogQL and kubectl to run under Diagnosis", () => {
@@ -150,6 +165,24 @@ describe("runbooks", () => {
             });
         });
     }
+
+    it("writes a marked expression from its rule, and tells a stale or unknown one", () => {
+        const [name = "", rules = []] = [...ruleIndex].find(([, named]) => named.length === 1) ?? [];
+        const expr = rules[0]?.expr.trim() ?? "";
+        const bare = `Text.\n\n  <!-- expr: ${name} -->\n\nMore.`;
+        const written = writeExpressions(bare, ruleIndex);
+        assert.equal(written, `Text.\n\n  <!-- expr: ${name} -->\n\n  \`\`\`promql\n  ${expr}\n  \`\`\`\n\nMore.`);
+        assert.deepEqual(expressionProblems(written, ruleIndex), []);
+        assert.equal(writeExpressions(written, ruleIndex), written, "writing twice changes the page");
+        const stale = written.replace(expr, `${expr} > 1`);
+        assert.deepEqual(expressionProblems(stale, ruleIndex), [
+            `the expression after <!-- expr: ${name} --> is not its rule's`,
+        ]);
+        assert.equal(writeExpressions(stale, ruleIndex), written);
+        assert.deepEqual(expressionProblems("<!-- expr: NoSuchAlert -->", ruleIndex), [
+            "<!-- expr: NoSuchAlert --> names no single alerting rule",
+        ]);
+    });
 
     it("links every page from the index, and nothing else", () => {
         const index = readFileSync(`${runbookDir}/${indexPage}`, "utf8");

@@ -1,4 +1,4 @@
-// How fast do the alerts page? For each fault scenario of test/alert-scenarios.ts, the minutes from the
+// How fast do the alerts page? For each fault scenario of alerts/*-scenarios.ts, the minutes from the
 // fault's onset to the first page (the first alert with severity=critical firing) and to the first
 // alert of any severity, for our rendered prod rules and for the seed's own rules
 // (test/fixtures/seed-rules.yaml), against the targets. Exits non-zero if our rules miss one.
@@ -7,7 +7,7 @@
 //
 // --rules measures another rule file in place of the rendered prod one (to try a change on a copy);
 // --baseline simulates that many minutes of healthy traffic before every fault (default: each
-// scenario's own, see test/alert-scenarios.ts); --verbose prints when each alert first fires, with its
+// scenario's own, see alerts/scenario.ts); --verbose prints when each alert first fires, with its
 // labels and annotations.
 //
 // promtool only checks expectations, so the firing times are discovered: for every 15 s evaluation
@@ -22,16 +22,9 @@ import { parse, stringify } from "yaml";
 import { runCli, type Command, type Values } from "./cli";
 import { overrideFlags, placeholderSecrets } from "./offline-config";
 import { promtoolHint, requirePromtool3 } from "./promtool";
-import {
-    absolute,
-    scenarios as defaultScenarios,
-    withBaseline,
-    stepSeconds,
-    testGroup,
-    unitTestFile,
-    type AlertRuleTest,
-    type Scenario,
-} from "../test/alert-scenarios";
+import { absolute, withBaseline, testGroup, unitTestFile, type AlertRuleTest, type Scenario } from "../alerts/scenario";
+import { scenarios as defaultScenarios } from "../alerts/scenarios";
+import { stepSeconds } from "../alerts/simulator";
 
 const root = resolve(__dirname, "..");
 const seedRules = join(root, "test", "fixtures", "seed-rules.yaml");

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { receiverSecretKeys } from "../../components/alerting/alertmanager-config";
+import { receiverSecretKeys } from "../../alerts/alertmanager-config";
 import { startProcess, freePort, waitReady, type RunningProcess } from "./processes";
 
 const mountRoot = "/etc/alertmanager/secrets";

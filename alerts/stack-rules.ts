@@ -1,8 +1,8 @@
 // Alerts on the monitoring stack itself, where kube-prometheus-stack's own rules stop: Loki refusing
 // logs, Alloy missing from nodes or dropping logs, Jaeger receiving no spans or failing to store them.
 
-import { alertRule, selector, type RuleGroup, type RulesContext } from "./rules";
-import { infrastructurePanels, logsTracesPanels } from "../../catalogue";
+import { alertRule, selector, type RuleGroup, type RulesContext } from "./rule-builders";
+import { infrastructurePanels, logsTracesPanels } from "../catalogue";
 
 export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
     const namespace = context.monitoringNamespace;

@@ -3,8 +3,8 @@
 // multi-burn-rate SLO alerts (Google SRE workbook, "Alerting on SLOs", recommendation 6): a fast burn
 // pages, a slow burn opens a warning.
 
-import { alertRule, recordingRule, selector, type Rule, type RuleGroup, type RulesContext } from "./rules";
-import { backendRecords, healthProbeJob, infrastructurePanels, number, sloPanels, systemPanels } from "../../catalogue";
+import { alertRule, recordingRule, selector, type Rule, type RuleGroup, type RulesContext } from "./rule-builders";
+import { backendRecords, healthProbeJob, infrastructurePanels, number, sloPanels, systemPanels } from "../catalogue";
 
 /** The windows the burn-rate alerts read. */
 export const sloWindows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;

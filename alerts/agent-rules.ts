@@ -2,8 +2,8 @@
 // kube-state-metrics: crash loops, slow responses per agent type, and agents that stop answering
 // while conversations are open.
 
-import { alertRule, recordingRule, selector, type RuleGroup, type RulesContext } from "./rules";
-import { agentPanels, agentRecords, infrastructurePanels, number } from "../../catalogue";
+import { alertRule, recordingRule, selector, type RuleGroup, type RulesContext } from "./rule-builders";
+import { agentPanels, agentRecords, infrastructurePanels, number } from "../catalogue";
 
 export function agentRuleGroup(context: RulesContext): RuleGroup {
     const { metrics, agents, namespace } = context.stella;

@@ -1,14 +1,11 @@
-// STELLA's Prometheus rules, as data: the rule groups that reach Prometheus through
-// kube-prometheus-stack's `additionalPrometheusRulesMap` (no ordering against the chart's CRDs needed).
-// The groups themselves live beside this file, one per subject; this file holds the shared shape and
-// the helper that gives every alert what an on-call engineer needs (severity, summary, description with
-// the value, runbook, dashboard) and a `for`.
+// The shape of a Prometheus rule and the helpers every rule group builds with: the context they read
+// (plain config, no Outputs), the alert builder that gives every alert what an on-call engineer needs
+// (severity, summary, description with the value, runbook, dashboard) and a `for`, recording rules and
+// selectors. The groups (backend-rules.ts, agent-rules.ts, stack-rules.ts) import this; rules.ts
+// gathers them. Nothing here imports a group, so no group imports what imports it.
 
-import type { StackConfig } from "../../config";
-import { agentRuleGroup } from "./agent-rules";
-import { backendRuleGroup } from "./backend-rules";
-import { monitoringStackRuleGroup } from "./stack-rules";
-import { panelPath, type PanelRef } from "../../catalogue";
+import type { StackConfig } from "../config";
+import { panelPath, type PanelRef } from "../catalogue";
 
 export interface Rule {
     readonly alert?: string;
@@ -92,16 +89,4 @@ export function selector(matchers: Record<string, string>): string {
         value.startsWith("~") ? `${label}=~${JSON.stringify(value.slice(1))}` : `${label}=${JSON.stringify(value)}`,
     );
     return `{${parts.join(", ")}}`;
-}
-
-/** Every rule group STELLA installs. Recording rules sit in the group of the alerts that read them:
- * Prometheus evaluates a group's rules in order, but groups independently, so an alert in another
- * group would read a recording rule up to one evaluation interval late. */
-export function stellaRuleGroups(context: RulesContext): RuleGroup[] {
-    return [backendRuleGroup(context), agentRuleGroup(context), monitoringStackRuleGroup(context)];
-}
-
-/** Every alert name, in rule-file order. */
-export function alertNames(groups: readonly RuleGroup[]): string[] {
-    return groups.flatMap((group) => group.rules.flatMap((rule) => (rule.alert === undefined ? [] : [rule.alert])));
 }

@@ -1,7 +1,10 @@
 // Builds Alertmanager's configuration (alertmanager.yaml) for STELLA: everything to Slack (into the
 // channel the stack's incoming webhook posts to), severity=critical to PagerDuty as well, the Watchdog to
 // a dead man's switch. Credentials are referenced by file path, never inline: the files are the keys of
-// a Kubernetes Secret that the Prometheus Operator mounts into every Alertmanager pod.
+// a Kubernetes Secret that the Prometheus Operator mounts into every Alertmanager pod. stack.ts builds it
+// from the config (alertmanagerContext) and hands it to components/prometheus-stack.ts as data.
+
+import type { StackConfig } from "../config";
 
 /** Where the operator mounts a Secret listed in `alertmanagerSpec.secrets`. */
 export function mountedSecretPath(secretName: string, key: string): string {
@@ -45,6 +48,41 @@ export interface AlertmanagerConfigArgs {
     readonly repeatInterval: string;
     /** Grafana's public URL, for links in notifications. */
     readonly grafanaUrl: string;
+}
+
+/** The arguments of a stack's Alertmanager config, from its config: routing, and which receivers have credentials. */
+export function alertmanagerContext(config: StackConfig, receiverSecretName: string): AlertmanagerConfigArgs {
+    const { alerting } = config;
+    return {
+        receiverSecretName,
+        heartbeatEnabled: alerting.heartbeatUrl !== undefined,
+        grafanaUrl: config.grafana.url,
+        slackEnabled: alerting.slackWebhookUrl !== undefined,
+        pagerdutyEnabled: alerting.pagerdutyRoutingKey !== undefined,
+        groupWait: alerting.groupWait,
+        groupInterval: alerting.groupInterval,
+        repeatInterval: alerting.repeatInterval,
+    };
+}
+
+type Credential = NonNullable<StackConfig["alerting"]["slackWebhookUrl"]>;
+
+/** The receiver Secret's data: each configured credential under the key the config reads it by. Secrets stay Outputs. */
+export function receiverCredentials(alerting: StackConfig["alerting"]): Record<string, Credential> {
+    const data: Record<string, Credential> = {};
+    if (alerting.slackWebhookUrl !== undefined) data[receiverSecretKeys.slackWebhookUrl] = alerting.slackWebhookUrl;
+    if (alerting.pagerdutyRoutingKey !== undefined)
+        data[receiverSecretKeys.pagerdutyRoutingKey] = alerting.pagerdutyRoutingKey;
+    if (alerting.heartbeatUrl !== undefined) data[receiverSecretKeys.heartbeatUrl] = alerting.heartbeatUrl;
+    return data;
+}
+
+/** A config's receivers and their integrations (slack_configs, …): the post-deploy check finds them in the running config. */
+export function receiverIntegrations(config: Record<string, unknown>): { name: string; integrations: string[] }[] {
+    return (config.receivers as Record<string, unknown>[]).map((receiver) => ({
+        name: String(receiver.name),
+        integrations: Object.keys(receiver).filter((key) => key.endsWith("_configs")),
+    }));
 }
 
 // Slack's message, from the alert's own labels and annotations. Go templates, evaluated by Alertmanager.

@@ -1,0 +1,108 @@
+// What kube-prometheus-stack's values carry for the Prometheus Operator, as plain data: the PodMonitors
+// (STELLA's own, and those of components whose charts ship none) and the remote-write targets with
+// their credentials by reference. Pure; components/prometheus-stack.ts puts them into the values.
+
+import type * as pulumi from "@pulumi/pulumi";
+import type { RemoteWriteTarget, StackConfig } from "../config";
+import { stellaJobs } from "../catalogue";
+
+/** A PodMonitor as kube-prometheus-stack's `prometheus.additionalPodMonitors` takes it. */
+export interface PodMonitorSpec {
+    readonly name: string;
+    readonly namespaceSelector: { readonly matchNames: readonly string[] };
+    readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
+    readonly podMetricsEndpoints: readonly Record<string, unknown>[];
+    /** How Prometheus parses a scrape whose Content-Type is missing or unknown. */
+    readonly fallbackScrapeProtocol?: string;
+}
+
+/** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
+export function podMonitor(
+    job: string,
+    namespace: string,
+    matchLabels: Record<string, string>,
+    port: number,
+    path: string,
+    interval: string,
+    fallbackScrapeProtocol?: string,
+): PodMonitorSpec {
+    return {
+        name: job,
+        ...(fallbackScrapeProtocol === undefined ? {} : { fallbackScrapeProtocol }),
+        namespaceSelector: { matchNames: [namespace] },
+        selector: { matchLabels },
+        podMetricsEndpoints: [
+            {
+                portNumber: port,
+                path,
+                interval,
+                // The seed's job names; the operator's default would be "<namespace>/<podmonitor>".
+                // portNumber: the pod must declare this containerPort.
+                relabelings: [{ targetLabel: "job", replacement: job }],
+            },
+        ],
+    };
+}
+
+/** The PodMonitors of STELLA's backend and agents, whose samples carry the jobs the rules select. */
+export function stellaPodMonitors(stella: StackConfig["stella"], interval: string): PodMonitorSpec[] {
+    return [
+        podMonitor(
+            stellaJobs.backend,
+            stella.namespace,
+            { app: stella.backend.appLabel },
+            stella.backend.port,
+            stella.backend.metricsPath,
+            interval,
+            stella.fallbackScrapeProtocol,
+        ),
+        podMonitor(
+            stellaJobs.agents,
+            stella.namespace,
+            { app: stella.agents.appLabel },
+            stella.agents.port,
+            stella.agents.metricsPath,
+            interval,
+            stella.fallbackScrapeProtocol,
+        ),
+    ];
+}
+
+/** The keys of one remote-write target's credentials in the remote-write Secret. */
+export function remoteWriteSecretKeys(target: string) {
+    return { username: `${target}-username`, password: `${target}-password`, bearerToken: `${target}-bearer-token` };
+}
+
+/**
+ * A remote-write target as the operator takes it: credentials by reference to the Secret (the
+ * operator copies them into Prometheus' generated config Secret), never inline.
+ */
+export function remoteWriteSpec(target: RemoteWriteTarget, secretName: string): Record<string, unknown> {
+    const keys = remoteWriteSecretKeys(target.name);
+    const ref = (key: string) => ({ name: secretName, key });
+    return {
+        name: target.name,
+        url: target.url,
+        ...(Object.keys(target.headers).length === 0 ? {} : { headers: { ...target.headers } }),
+        ...(target.basicAuth === undefined
+            ? {}
+            : { basicAuth: { username: ref(keys.username), password: ref(keys.password) } }),
+        ...(target.bearerToken === undefined
+            ? {}
+            : { authorization: { type: "Bearer", credentials: ref(keys.bearerToken) } }),
+    };
+}
+
+/** The remote-write Secret's data: each target's credentials. Secrets stay Outputs. */
+export function remoteWriteSecretData(targets: readonly RemoteWriteTarget[]): Record<string, pulumi.Input<string>> {
+    const data: Record<string, pulumi.Input<string>> = {};
+    for (const target of targets) {
+        const keys = remoteWriteSecretKeys(target.name);
+        if (target.basicAuth !== undefined) {
+            data[keys.username] = target.basicAuth.username;
+            data[keys.password] = target.basicAuth.password;
+        }
+        if (target.bearerToken !== undefined) data[keys.bearerToken] = target.bearerToken;
+    }
+    return data;
+}
