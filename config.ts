@@ -476,6 +476,13 @@ const schema = z.strictObject({
                     perStreamRateLimitBurst: lokiByteSize.default("15MB"),
                     /** Longer lines are truncated to this size (not dropped). */
                     maxLineSize: lokiByteSize.default("256KB"),
+                    // Cardinality guards (issue 14): a bad deploy's labels are refused here, at the door.
+                    /** Active streams the tenant may hold over all ingesters; past it new streams are refused. */
+                    maxGlobalStreams: numeric(z.number().int().min(100)).default(5000),
+                    /** Labels per stream (Loki adds service_name); a stream with more is refused. */
+                    maxLabelNamesPerSeries: numeric(z.number().int().min(6).max(30)).default(10),
+                    /** The longest label value; a pod name takes up to 253 characters. */
+                    maxLabelValueLength: numeric(z.number().int().min(253).max(2048)).default(256),
                 })
                 .prefault({}),
             storage: persistentVolume(true, "10Gi"),

@@ -102,6 +102,12 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
                 // A long LLM prompt line is cut to max_line_size instead of being rejected whole.
                 max_line_size: loki.limits.maxLineSize,
                 max_line_size_truncate: true,
+                // Cardinality guards: a bad deploy that puts a user id or a prompt in a label is refused
+                // (429, loki_discarded_samples_total reason stream_limit, max_label_names_per_series or
+                // label_value_too_long) before its streams fill the ingesters' memory and the index.
+                max_global_streams_per_user: loki.limits.maxGlobalStreams,
+                max_label_names_per_series: loki.limits.maxLabelNamesPerSeries,
+                max_label_value_length: loki.limits.maxLabelValueLength,
             },
             compactor: { retention_enabled: true, delete_request_store: store },
         },
