@@ -212,6 +212,15 @@ const toleration = z
 /** Chart values deep-merged last over what this program builds: an escape hatch that always wins. */
 const extraValues = z.record(z.string(), z.unknown()).default({});
 
+// Log stream labels (issue 14, cardinality guards). Every label multiplies Loki's streams, so Alloy
+// promotes only an allow-list; these five are the ones the dashboards, alerts and runbooks select on.
+/** The labels every log stream carries: the dashboards', alerts' and runbooks' selectors need them. */
+export const mandatoryLogLabels = ["namespace", "pod", "container", "app", "level"] as const;
+/** JSON fields that must stay structured metadata: one value per session or request, a stream each as labels. */
+export const unboundedLogFields = ["session_id", "trace_id"] as const;
+/** A Loki label name (Prometheus' rule); a leading __ is reserved for internal labels. */
+const logLabelName = formatted(/^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/, "a label name such as agent_type");
+
 const schema = z.strictObject({
     /** Which environment profile the stack follows; defaults to the stack name. */
     environment: z.enum(environments).optional(),
@@ -549,6 +558,13 @@ const schema = z.strictObject({
                     ).default("/var/lib/stella-monitoring/alloy"),
                 })
                 .prefault({}),
+            // Cardinality guard (issue 14): the labels Alloy lets through, every other label dropped.
+            /**
+             * The stream labels: the mandatory five, plus JSON fields of bounded value (e.g. agent_type)
+             * promoted to labels. Every other JSON field stays in the line; session_id and trace_id are
+             * structured metadata.
+             */
+            labels: z.array(logLabelName).default([...mandatoryLogLabels]),
         })
         .prefault({}),
 
@@ -913,6 +929,29 @@ function environmentProblems(config: ParsedConfig, environment: Environment): st
     if (limits.ingestionBurstSizeMb < limits.ingestionRateMb) {
         problems.push(
             `loki.limits.ingestionBurstSizeMb: ${limits.ingestionBurstSizeMb} is below loki.limits.ingestionRateMb (${limits.ingestionRateMb}); the burst must be at least the rate`,
+        );
+    }
+    // Cardinality guards (issue 14): the label allow-list keeps what the dashboards need, stays bounded,
+    // and fits in Loki's per-stream label budget (service_name comes on top).
+    const logLabels = config.alloy.labels;
+    const missingLabels = mandatoryLogLabels.filter((label) => !logLabels.includes(label));
+    if (missingLabels.length > 0) {
+        problems.push(
+            `alloy.labels: must keep ${missingLabels.join(", ")} (the dashboards, alerts and runbooks select on ${mandatoryLogLabels.join(", ")}); add the missing to the list`,
+        );
+    }
+    const unboundedLabels = logLabels.filter((label) => (unboundedLogFields as readonly string[]).includes(label));
+    if (unboundedLabels.length > 0) {
+        problems.push(
+            `alloy.labels: ${unboundedLabels.join(", ")} take a value per session or request and stay structured metadata; as labels each value would be a stream`,
+        );
+    }
+    const duplicateLabels = logLabels.filter((label, index) => logLabels.indexOf(label) !== index);
+    if (duplicateLabels.length > 0) problems.push(`alloy.labels: ${duplicateLabels.join(", ")} listed twice`);
+    const labelNames = new Set(logLabels).size + 1;
+    if (labelNames > limits.maxLabelNamesPerSeries) {
+        problems.push(
+            `alloy.labels: ${labelNames - 1} labels plus Loki's service_name exceed loki.limits.maxLabelNamesPerSeries (${limits.maxLabelNamesPerSeries}); Loki would refuse every stream`,
         );
     }
     if (config.loki.replicas > 1 && config.loki.objectStorage === undefined) {
