@@ -11,7 +11,7 @@ import { NetworkPolicies } from "./components/network-policies";
 import { Grafana } from "./components/grafana";
 import { blackboxAddress, HealthProbes, healthScrapeConfigs } from "./components/health-probes";
 import { Jaeger, jaegerPodMonitor } from "./components/jaeger";
-import { Loki } from "./components/loki";
+import { Loki, lokiIngesterStreamLimit } from "./components/loki";
 import { PrometheusStack } from "./components/prometheus-stack";
 import { datasourceUids, stellaJobs } from "./catalogue";
 
@@ -142,6 +142,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
             stella: config.stella,
             slo: config.slo,
             grafanaUrl: config.grafana.url,
+            lokiIngesterStreamLimit: lokiIngesterStreamLimit(config.loki),
             extraPodMonitors: [jaegerPodMonitor(namespaceName, config.prometheus.scrapeInterval)],
             additionalScrapeConfigs: healthScrapeConfigs({
                 stella: config.stella,

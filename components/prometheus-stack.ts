@@ -38,6 +38,8 @@ export interface PrometheusStackArgs {
     readonly slo: StackConfig["slo"];
     /** Grafana's public URL, for links in alerts and notifications. */
     readonly grafanaUrl: string;
+    /** The active streams one Loki ingester holds before it refuses new ones (LokiStreamsNearLimit). */
+    readonly lokiIngesterStreamLimit: number;
     /** Raw Prometheus scrape configs, e.g. the backend's health probes. Default []. */
     readonly additionalScrapeConfigs?: readonly Record<string, unknown>[];
     /** More PodMonitors, e.g. for components whose charts have none (Jaeger). Default []. */
@@ -73,6 +75,7 @@ export interface PrometheusStackValuesArgs extends Omit<
     | "releaseName"
     | "slo"
     | "grafanaUrl"
+    | "lokiIngesterStreamLimit"
 > {
     readonly releaseName: string;
     /** The Secret holding the remote-write credentials, which the operator reads. */
@@ -385,6 +388,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             runbookBaseUrl: alerting.runbookBaseUrl,
             grafanaUrl: args.grafanaUrl,
             monitoringNamespace: args.namespaceName,
+            lokiIngesterStreamLimit: args.lokiIngesterStreamLimit,
         });
         // The operator reads remote-write credentials from this Secret; the values only name its keys.
         const remoteWriteSecretName = `${releaseName}-remote-write`;

@@ -77,6 +77,8 @@ export interface PlatformState {
     /** Log pushes to Loki per second, and the share answered with a 5xx. */
     readonly lokiPushesPerSecond: number;
     readonly lokiErrorShare: number;
+    /** Active streams Loki's ingester holds for the tenant (loki_ingester_memory_streams). */
+    readonly lokiStreamsPerIngester: number;
     /** Nodes that should run Alloy, and the Alloy pods ready. */
     readonly alloyDesired: number;
     readonly alloyReady: number;
@@ -110,6 +112,7 @@ export const healthy: PlatformState = {
     agentRestartEveryMinutes: 0,
     lokiPushesPerSecond: 20,
     lokiErrorShare: 0,
+    lokiStreamsPerIngester: 1000,
     alloyDesired: 3,
     alloyReady: 3,
     alloyDroppedPerSecond: 0,
@@ -387,6 +390,11 @@ export function platformSeries(
         "loki_request_duration_seconds_count",
         { ...push, status_code: "500" },
         (s) => s.lokiPushesPerSecond * s.lokiErrorShare,
+    );
+    gauge(
+        "loki_ingester_memory_streams",
+        { job: "loki", namespace: "monitoring", pod: "loki-0", tenant: "fake" },
+        (s) => s.lokiStreamsPerIngester,
     );
     gauge("kube_daemonset_status_desired_number_scheduled", labels.alloy, (s) => s.alloyDesired);
     gauge("kube_daemonset_status_number_ready", labels.alloy, (s) => s.alloyReady);
@@ -956,6 +964,26 @@ export const scenarios: readonly Scenario[] = [
             },
         ],
         silentAt: [-1, 0, 10, 10.25, 10.5, 15],
+    }),
+    scenario({
+        name: "Loki streams near the limit",
+        description:
+            "A deploy puts a per-user value in a log label: Loki's active streams jump far past every stack's budget.",
+        faultMinutes: 20,
+        fault: { lokiStreamsPerIngester: 200000 },
+        fires: [
+            {
+                // The gauge is above 80% of the per-ingester limit (5000, 20000, 75000) from the onset
+                // sample; `for: 15m` more.
+                alertname: "LokiStreamsNearLimit",
+                firingAt: 15,
+                labels: { severity: "warning", service: "loki", tenant: "fake" },
+                summary: "Loki is near its active stream limit",
+                description:
+                    "A Loki ingester holds over 80% of the active streams it may (loki.limits.maxGlobalStreams) for tenant fake: at the limit it refuses new streams and their logs are lost. A label with a value per user or request is the usual cause.",
+            },
+        ],
+        silentAt: [-1, 0, 14.75, 15, 20],
     }),
     scenario({
         name: "Alloy missing on a node",

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { describe, it } from "node:test";
 import { alloyPipeline, alloyValues, normalisedLevels } from "../components/alloy";
-import { lokiValues } from "../components/loki";
+import { rulesContext, stellaRuleGroups } from "../components/alerting/rules";
+import { lokiIngesterStreamLimit, lokiValues } from "../components/loki";
 import { mandatoryLogLabels, parseStackConfig, projectName, type RawEntry, type StackConfig } from "../config";
 import { readOfflineConfig } from "../tools/offline-config";
 import { get } from "./paths";
@@ -273,5 +274,26 @@ describe("Loki's stream and label budgets", () => {
             loki: plain({ limits: { maxLabelNamesPerSeries: 11 } }),
         });
         assert.equal(wide.alloy.labels.length, 10);
+    });
+
+    it("warns (LokiStreamsNearLimit) at 80% of the limit one ingester enforces, before it refuses streams", () => {
+        const expr = (config: StackConfig) =>
+            stellaRuleGroups(rulesContext(config))
+                .flatMap((group) => group.rules)
+                .find((rule) => rule.alert === "LokiStreamsNearLimit")?.expr;
+        // One ingester's share is global / ingesters x replication factor (Loki's limiter.go).
+        assert.equal(lokiIngesterStreamLimit(stackConfig("dev").loki), 5000);
+        assert.equal(lokiIngesterStreamLimit(stackConfig("prod").loki), 75000);
+        const wide = stackConfig("prod");
+        const distributed = {
+            ...wide.loki,
+            mode: "distributed" as const,
+            distributed: { ...wide.loki.distributed, ingesters: 5 },
+        };
+        assert.equal(lokiIngesterStreamLimit(distributed), 45000);
+        assert.equal(
+            expr(stackConfig("staging")),
+            'max by (tenant) (loki_ingester_memory_streams{namespace="monitoring"}) / 20000 > 0.8',
+        );
     });
 });

@@ -9,6 +9,7 @@ import { agentRuleGroup } from "./agent-rules";
 import { backendRuleGroup } from "./backend-rules";
 import { monitoringStackRuleGroup } from "./stack-rules";
 import { panelPath, type PanelRef } from "../../catalogue";
+import { lokiIngesterStreamLimit } from "../loki";
 
 export interface Rule {
     readonly alert?: string;
@@ -36,6 +37,8 @@ export interface RulesContext {
     readonly grafanaUrl: string;
     /** The namespace the monitoring stack runs in. */
     readonly monitoringNamespace: string;
+    /** The active streams one Loki ingester holds before it refuses new ones (LokiStreamsNearLimit). */
+    readonly lokiIngesterStreamLimit: number;
 }
 
 /** The context of a stack's rules, from its config: the monitoring stack runs in `kubernetes.namespace`. */
@@ -47,6 +50,7 @@ export function rulesContext(config: StackConfig): RulesContext {
         runbookBaseUrl: config.alerting.runbookBaseUrl,
         grafanaUrl: config.grafana.url,
         monitoringNamespace: config.kubernetes.namespace,
+        lokiIngesterStreamLimit: lokiIngesterStreamLimit(config.loki),
     };
 }
 
