@@ -6,6 +6,7 @@
 
 import type { StackConfig } from "../config";
 import { panelPath, type PanelRef } from "../catalogue";
+import { lokiIngesterStreamLimit } from "../components/loki";
 
 export interface Rule {
     readonly alert?: string;
@@ -33,6 +34,8 @@ export interface RulesContext {
     readonly grafanaUrl: string;
     /** The namespace the monitoring stack runs in. */
     readonly monitoringNamespace: string;
+    /** The active streams one Loki ingester holds before it refuses new ones (LokiStreamsNearLimit). */
+    readonly lokiIngesterStreamLimit: number;
 }
 
 /** The context of a stack's rules, from its config: the monitoring stack runs in `kubernetes.namespace`. */
@@ -44,6 +47,7 @@ export function rulesContext(config: StackConfig): RulesContext {
         runbookBaseUrl: config.alerting.runbookBaseUrl,
         grafanaUrl: config.grafana.url,
         monitoringNamespace: config.kubernetes.namespace,
+        lokiIngesterStreamLimit: lokiIngesterStreamLimit(config.loki),
     };
 }
 

@@ -27,6 +27,19 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 panel: { dashboard: "logsTraces", panelId: logsTracesPanels.volume },
             }),
             alertRule(context, {
+                name: "LokiStreamsNearLimit",
+                // Before loki.limits.maxGlobalStreams bites: past it the ingester refuses new streams
+                // (reason stream_limit), so a new pod's or a leaked label's logs are lost.
+                expr: `max by (tenant) (loki_ingester_memory_streams${selector({ namespace })}) / ${context.lokiIngesterStreamLimit} > 0.8`,
+                for: "15m",
+                severity: "warning",
+                service: "loki",
+                summary: "Loki is near its active stream limit",
+                description:
+                    "A Loki ingester holds over 80% of the active streams it may (loki.limits.maxGlobalStreams) for tenant {{ $labels.tenant }}: at the limit it refuses new streams and their logs are lost. A label with a value per user or request is the usual cause.",
+                panel: { dashboard: "logsTraces", panelId: logsTracesPanels.volume },
+            }),
+            alertRule(context, {
                 name: "AlloyNotRunning",
                 expr: `kube_daemonset_status_desired_number_scheduled${alloy} - kube_daemonset_status_number_ready${alloy} > 0`,
                 for: "15m",

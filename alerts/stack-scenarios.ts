@@ -24,6 +24,34 @@ export const stackScenarios: readonly Scenario[] = [
         silentAt: [-1, 0, 10, 10.25, 10.5, 15],
     }),
     scenario({
+        name: "Loki streams near the limit",
+        description:
+            "A deploy puts a per-user value in a log label: Loki's active streams jump far past every stack's budget.",
+        faultMinutes: 20,
+        // Plain promtool input: the simulator does not model Loki's streams. The ingester's gauge reads
+        // 200000 from the onset on, for the 80 scrapes of the 20 minutes.
+        fault: {},
+        input: [
+            {
+                series: 'loki_ingester_memory_streams{job="loki", namespace="monitoring", pod="loki-0", tenant="fake"}',
+                values: "200000x80",
+            },
+        ],
+        fires: [
+            {
+                // The gauge is above 80% of the per-ingester limit (5000, 20000, 75000) from the onset
+                // sample; `for: 15m` more.
+                alertname: "LokiStreamsNearLimit",
+                firingAt: 15,
+                labels: { severity: "warning", service: "loki", tenant: "fake" },
+                summary: "Loki is near its active stream limit",
+                description:
+                    "A Loki ingester holds over 80% of the active streams it may (loki.limits.maxGlobalStreams) for tenant fake: at the limit it refuses new streams and their logs are lost. A label with a value per user or request is the usual cause.",
+            },
+        ],
+        silentAt: [-1, 0, 14.75, 15, 20],
+    }),
+    scenario({
         name: "Alloy missing on a node",
         description: "Alloy runs on 2 of 3 nodes.",
         faultMinutes: 20,

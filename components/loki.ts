@@ -45,6 +45,24 @@ export interface LokiValuesArgs {
     readonly secretsVersion?: pulumi.Input<string>;
 }
 
+/**
+ * Copies of each stream: writes need a quorum of the factor, so 3 copies survive the loss of one pod;
+ * with fewer than three replicas a factor of 2 would block writes whenever one pod is down.
+ */
+export function lokiReplicationFactor(loki: StackConfig["loki"]): number {
+    return (loki.mode === "distributed" ? loki.distributed.ingesters : loki.replicas) >= 3 ? 3 : 1;
+}
+
+/**
+ * The streams one ingester holds before it refuses new ones: Loki turns max_global_streams_per_user
+ * into a local limit of global / ingesters x replication factor (pkg/ingester/limiter.go). With an
+ * ingester down the real limit rises, so this is the earliest it can bite.
+ */
+export function lokiIngesterStreamLimit(loki: StackConfig["loki"]): number {
+    const ingesters = loki.mode === "distributed" ? loki.distributed.ingesters : loki.replicas;
+    return Math.floor((loki.limits.maxGlobalStreams / ingesters) * lokiReplicationFactor(loki));
+}
+
 /** The community Loki chart's values. Pure. */
 export function lokiValues(args: LokiValuesArgs): HelmValues {
     const { loki } = args;
@@ -72,12 +90,7 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
         loki: {
             // Single-tenant: Alloy and Grafana need no X-Scope-OrgID header.
             auth_enabled: false,
-            // Writes need a quorum of the factor: 3 copies survive the loss of one pod; with fewer than
-            // three replicas a factor of 2 would block writes whenever one pod is down.
-            commonConfig: {
-                replication_factor:
-                    (loki.mode === "distributed" ? loki.distributed.ingesters : loki.replicas) >= 3 ? 3 : 1,
-            },
+            commonConfig: { replication_factor: lokiReplicationFactor(loki) },
             schemaConfig: {
                 configs: [
                     {
@@ -102,6 +115,12 @@ export function lokiValues(args: LokiValuesArgs): HelmValues {
                 // A long LLM prompt line is cut to max_line_size instead of being rejected whole.
                 max_line_size: loki.limits.maxLineSize,
                 max_line_size_truncate: true,
+                // Cardinality guards: a bad deploy that puts a user id or a prompt in a label is refused
+                // (429, loki_discarded_samples_total reason stream_limit, max_label_names_per_series or
+                // label_value_too_long) before its streams fill the ingesters' memory and the index.
+                max_global_streams_per_user: loki.limits.maxGlobalStreams,
+                max_label_names_per_series: loki.limits.maxLabelNamesPerSeries,
+                max_label_value_length: loki.limits.maxLabelValueLength,
             },
             compactor: { retention_enabled: true, delete_request_store: store },
         },

@@ -7,10 +7,11 @@ import { operatorPairProblem } from "../versions";
 import { byteSizeBytes, maxRetentionShare, quantityBytes, shown } from "./formats";
 import type { Environment } from "./project";
 import { placeholderRunbookBaseUrl } from "./schema/alerting";
+import { mandatoryLogLabels, unboundedLogFields } from "./schema/loki";
 import type { ParsedConfig } from "./schema";
 
 /** The parts of the config the rules read: the schema's output, or the StackConfig resolved from it. */
-type Config = Pick<ParsedConfig, "alerting" | "grafana" | "jaeger" | "loki" | "prometheus" | "versions">;
+type Config = Pick<ParsedConfig, "alerting" | "alloy" | "grafana" | "jaeger" | "loki" | "prometheus" | "versions">;
 
 /** Where a rule holds: the production-grade environments refuse to run half-configured. */
 const production: readonly Environment[] = ["staging", "prod"];
@@ -120,6 +121,9 @@ const rules: readonly Rule[] = [
         says: (_, { loki: { limits } }) =>
             `${limits.ingestionBurstSizeMb} is below loki.limits.ingestionRateMb (${limits.ingestionRateMb}); the burst must be at least the rate`,
     },
+    // Cardinality guards: the label allow-list keeps what the dashboards need, stays bounded, and fits
+    // in Loki's per-stream label budget (service_name comes on top).
+    { kind: "check", problems: logLabelProblems },
     {
         kind: "requires",
         key: "loki.replicas",
@@ -336,6 +340,33 @@ function ssoRoleProblems(config: Config): string[] {
             }
             roleOf.set(group, role);
         }
+    }
+    return problems;
+}
+
+function logLabelProblems(config: Config): string[] {
+    const problems: string[] = [];
+    const logLabels = config.alloy.labels;
+    const missingLabels = mandatoryLogLabels.filter((label) => !logLabels.includes(label));
+    if (missingLabels.length > 0) {
+        problems.push(
+            `alloy.labels: must keep ${missingLabels.join(", ")} (the dashboards, alerts and runbooks select on ${mandatoryLogLabels.join(", ")}); add the missing to the list`,
+        );
+    }
+    const unboundedLabels = logLabels.filter((label) => (unboundedLogFields as readonly string[]).includes(label));
+    if (unboundedLabels.length > 0) {
+        problems.push(
+            `alloy.labels: ${unboundedLabels.join(", ")} take a value per session or request and stay structured metadata; as labels each value would be a stream`,
+        );
+    }
+    const duplicateLabels = logLabels.filter((label, index) => logLabels.indexOf(label) !== index);
+    if (duplicateLabels.length > 0) problems.push(`alloy.labels: ${duplicateLabels.join(", ")} listed twice`);
+    const labelNames = new Set(logLabels).size + 1;
+    const limit = config.loki.limits.maxLabelNamesPerSeries;
+    if (labelNames > limit) {
+        problems.push(
+            `alloy.labels: ${labelNames - 1} labels plus Loki's service_name exceed loki.limits.maxLabelNamesPerSeries (${limit}); Loki would refuse every stream`,
+        );
     }
     return problems;
 }

@@ -142,6 +142,10 @@ describe("Loki", () => {
             per_stream_rate_limit_burst: "15MB",
             max_line_size: "256KB",
             max_line_size_truncate: true,
+            // The cardinality guards; test/log-cardinality.test.ts covers them.
+            max_global_streams_per_user: 5000,
+            max_label_names_per_series: 10,
+            max_label_value_length: 256,
         });
         const busy = prod({
             loki: secret({

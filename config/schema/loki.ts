@@ -6,6 +6,15 @@ import { secretString } from "../secrets";
 import { persistentVolume, resources } from "./common";
 
 /** A Kubernetes toleration; "Exists" without a key tolerates every taint. */
+// Log stream labels (cardinality guards). Every label multiplies Loki's streams, so Alloy promotes
+// only an allow-list; these five are the ones the dashboards, alerts and runbooks select on.
+/** The labels every log stream carries: the dashboards', alerts' and runbooks' selectors need them. */
+export const mandatoryLogLabels = ["namespace", "pod", "container", "app", "level"] as const;
+/** JSON fields that must stay structured metadata: one value per session or request, a stream each as labels. */
+export const unboundedLogFields = ["session_id", "trace_id"] as const;
+/** A Loki label name (Prometheus' rule); a leading __ is reserved for internal labels. */
+const logLabelName = formatted(/^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/, "a label name such as agent_type");
+
 const toleration = z
     .strictObject({
         key: z.string().min(1).optional(),
@@ -56,6 +65,13 @@ export const lokiSchema = z
                 perStreamRateLimitBurst: lokiByteSize.default("15MB"),
                 /** Longer lines are truncated to this size (not dropped). */
                 maxLineSize: lokiByteSize.default("256KB"),
+                // Cardinality guards: a bad deploy's labels are refused here, at the door.
+                /** Active streams the tenant may hold over all ingesters; past it new streams are refused. */
+                maxGlobalStreams: numeric(z.number().int().min(100)).default(5000),
+                /** Labels per stream (Loki adds service_name); a stream with more is refused. */
+                maxLabelNamesPerSeries: numeric(z.number().int().min(6).max(30)).default(10),
+                /** The longest label value; a pod name takes up to 253 characters. */
+                maxLabelValueLength: numeric(z.number().int().min(253).max(2048)).default(256),
             })
             .prefault({}),
         storage: persistentVolume(true, "10Gi"),
@@ -122,5 +138,12 @@ export const alloySchema = z
                 ).default("/var/lib/stella-monitoring/alloy"),
             })
             .prefault({}),
+        // Cardinality guard: the labels Alloy lets through, every other label dropped.
+        /**
+         * The stream labels: the mandatory five, plus JSON fields of bounded value (e.g. agent_type)
+         * promoted to labels. Every other JSON field stays in the line; session_id and trace_id are
+         * structured metadata.
+         */
+        labels: z.array(logLabelName).default([...mandatoryLogLabels]),
     })
     .prefault({});
