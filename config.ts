@@ -90,6 +90,18 @@ function numeric<T extends z.ZodNumber>(schema: T) {
 }
 
 const port = numeric(z.number().int().min(1).max(65535));
+const positiveCount = numeric(z.number().int().positive());
+/** One scrape target's limits (a PodMonitor's sampleLimit, labelLimit, labelNameLengthLimit, labelValueLengthLimit). */
+const scrapeLimits = z.strictObject({
+    /** Samples per scrape, after metric relabeling; STELLA warns at 80 %. */
+    samples: positiveCount.default(5000),
+    /** Labels per series, __name__ and the target labels (job, namespace, pod, …) included. */
+    labels: positiveCount.default(30),
+    /** Characters of a label name. */
+    labelNameLength: positiveCount.default(128),
+    /** Characters of a label value. */
+    labelValueLength: positiveCount.default(256),
+});
 const metricName = formatted(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric or label name");
 /** A share between 0 and 1, exclusive: 0.999. A percentage is the usual slip; the message converts it. */
 const ratioMessage = (issue: { input?: unknown }) => {
@@ -275,6 +287,19 @@ const schema = z.strictObject({
              * such a scrape otherwise.
              */
             fallbackScrapeProtocol: z.enum(scrapeProtocols).default("PrometheusText0.0.4"),
+            /**
+             * Per-scrape limits of STELLA's targets, by job: one deploy that puts a user id or a prompt
+             * into a label must not take Prometheus down for everyone. A scrape over a limit is
+             * rejected whole (the target's metrics are lost until it is fixed). The defaults are far
+             * above what the apps expose today (about 130 samples per backend pod, 70 per agent pod, at
+             * most 12 labels per series with the target labels, names of 14 and values of 63 characters).
+             */
+            scrapeLimits: z
+                .strictObject({
+                    backend: scrapeLimits.prefault({}),
+                    agents: scrapeLimits.prefault({}),
+                })
+                .prefault({}),
             /** The metric names STELLA exposes (docs/metrics.md); the defaults are what the apps ship. */
             metrics: z
                 .strictObject({

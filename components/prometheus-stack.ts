@@ -58,7 +58,15 @@ export interface PodMonitorSpec {
     readonly podMetricsEndpoints: readonly Record<string, unknown>[];
     /** How Prometheus parses a scrape whose Content-Type is missing or unknown. */
     readonly fallbackScrapeProtocol?: string;
+    /** Per-scrape limits: a scrape over one is rejected whole. */
+    readonly sampleLimit?: number;
+    readonly labelLimit?: number;
+    readonly labelNameLengthLimit?: number;
+    readonly labelValueLengthLimit?: number;
 }
+
+/** One STELLA target's scrape limits, from config. */
+export type ScrapeLimits = StackConfig["stella"]["scrapeLimits"]["backend"];
 
 /** The plain inputs of `prometheusStackValues`: everything but the secrets themselves. */
 export interface PrometheusStackValuesArgs extends Omit<
@@ -109,10 +117,19 @@ export function podMonitor(
     path: string,
     interval: string,
     fallbackScrapeProtocol?: string,
+    limits?: ScrapeLimits,
 ): PodMonitorSpec {
     return {
         name: job,
         ...(fallbackScrapeProtocol === undefined ? {} : { fallbackScrapeProtocol }),
+        ...(limits === undefined
+            ? {}
+            : {
+                  sampleLimit: limits.samples,
+                  labelLimit: limits.labels,
+                  labelNameLengthLimit: limits.labelNameLength,
+                  labelValueLengthLimit: limits.labelValueLength,
+              }),
         namespaceSelector: { matchNames: [namespace] },
         selector: { matchLabels },
         podMetricsEndpoints: [
@@ -255,6 +272,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                     stella.backend.metricsPath,
                     prometheus.scrapeInterval,
                     stella.fallbackScrapeProtocol,
+                    stella.scrapeLimits.backend,
                 ),
                 podMonitor(
                     stellaJobs.agents,
@@ -264,6 +282,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
                     stella.agents.metricsPath,
                     prometheus.scrapeInterval,
                     stella.fallbackScrapeProtocol,
+                    stella.scrapeLimits.agents,
                 ),
                 ...(args.extraPodMonitors ?? []),
             ],
