@@ -7,6 +7,7 @@
 import type { StackConfig } from "../../config";
 import { agentRuleGroup } from "./agent-rules";
 import { backendRuleGroup } from "./backend-rules";
+import { scrapeLimitRuleGroup } from "./scrape-limit-rules";
 import { monitoringStackRuleGroup } from "./stack-rules";
 import { panelPath, type PanelRef } from "../../catalogue";
 
@@ -98,7 +99,12 @@ export function selector(matchers: Record<string, string>): string {
  * Prometheus evaluates a group's rules in order, but groups independently, so an alert in another
  * group would read a recording rule up to one evaluation interval late. */
 export function stellaRuleGroups(context: RulesContext): RuleGroup[] {
-    return [backendRuleGroup(context), agentRuleGroup(context), monitoringStackRuleGroup(context)];
+    return [
+        backendRuleGroup(context),
+        agentRuleGroup(context),
+        monitoringStackRuleGroup(context),
+        scrapeLimitRuleGroup(context),
+    ];
 }
 
 /** Every alert name, in rule-file order. */
