@@ -14,7 +14,15 @@ export interface PodMonitorSpec {
     readonly podMetricsEndpoints: readonly Record<string, unknown>[];
     /** How Prometheus parses a scrape whose Content-Type is missing or unknown. */
     readonly fallbackScrapeProtocol?: string;
+    /** Per-scrape limits: a scrape over one is rejected whole. */
+    readonly sampleLimit?: number;
+    readonly labelLimit?: number;
+    readonly labelNameLengthLimit?: number;
+    readonly labelValueLengthLimit?: number;
 }
+
+/** One STELLA target's scrape limits, from config. */
+export type ScrapeLimits = StackConfig["stella"]["scrapeLimits"]["backend"];
 
 /** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
 export function podMonitor(
@@ -25,10 +33,19 @@ export function podMonitor(
     path: string,
     interval: string,
     fallbackScrapeProtocol?: string,
+    limits?: ScrapeLimits,
 ): PodMonitorSpec {
     return {
         name: job,
         ...(fallbackScrapeProtocol === undefined ? {} : { fallbackScrapeProtocol }),
+        ...(limits === undefined
+            ? {}
+            : {
+                  sampleLimit: limits.samples,
+                  labelLimit: limits.labels,
+                  labelNameLengthLimit: limits.labelNameLength,
+                  labelValueLengthLimit: limits.labelValueLength,
+              }),
         namespaceSelector: { matchNames: [namespace] },
         selector: { matchLabels },
         podMetricsEndpoints: [
@@ -55,6 +72,7 @@ export function stellaPodMonitors(stella: StackConfig["stella"], interval: strin
             stella.backend.metricsPath,
             interval,
             stella.fallbackScrapeProtocol,
+            stella.scrapeLimits.backend,
         ),
         podMonitor(
             stellaJobs.agents,
@@ -64,6 +82,7 @@ export function stellaPodMonitors(stella: StackConfig["stella"], interval: strin
             stella.agents.metricsPath,
             interval,
             stella.fallbackScrapeProtocol,
+            stella.scrapeLimits.agents,
         ),
     ];
 }

@@ -11,10 +11,7 @@ import { jaegerPodMonitor } from "../components/jaeger";
 import { prometheusStackRelease, prometheusStackValues } from "../components/prometheus-stack";
 import { stellaPodMonitors } from "../components/prometheus-specs";
 import { stellaJobs } from "../catalogue";
-
-function get(value: unknown, path: string): unknown {
-    return path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value);
-}
+import { valueAt } from "../config/paths";
 
 const secretNames = {
     remoteWriteSecretName: "rw-secret",
@@ -43,26 +40,26 @@ function valuesFor(config: StackConfig, additionalScrapeConfigs?: Record<string,
 describe("prometheusStackValues, dev defaults", () => {
     const config = parseStackConfig("dev", {});
     const { values, ruleGroups, podMonitors } = valuesFor(config);
-    const spec = get(values, "prometheus.prometheusSpec") as Record<string, unknown>;
+    const spec = valueAt(values, "prometheus.prometheusSpec") as Record<string, unknown>;
 
     it("names everything after the release and leaves the CRDs and Grafana to their own releases", () => {
         assert.equal(values.fullnameOverride, prometheusStackRelease);
         assert.deepEqual(values.crds, { enabled: false });
-        assert.equal(get(values, "grafana.enabled"), false);
-        assert.equal(get(values, "grafana.forceDeployDashboards"), true);
+        assert.equal(valueAt(values, "grafana.enabled"), false);
+        assert.equal(valueAt(values, "grafana.forceDeployDashboards"), true);
     });
 
     it("installs exactly the rule groups it is given, under the chart's additionalPrometheusRulesMap", () => {
-        assert.deepEqual(get(values, "additionalPrometheusRulesMap.stella.groups"), ruleGroups);
-        assert.deepEqual(Object.keys(get(values, "additionalPrometheusRulesMap") as object), ["stella"]);
+        assert.deepEqual(valueAt(values, "additionalPrometheusRulesMap.stella.groups"), ruleGroups);
+        assert.deepEqual(Object.keys(valueAt(values, "additionalPrometheusRulesMap") as object), ["stella"]);
         assert.deepEqual(
             ruleGroups.map((group) => group.name),
-            ["stella-backend", "stella-agents", "stella-monitoring-stack"],
+            ["stella-backend", "stella-agents", "stella-monitoring-stack", "stella-scrape-limits"],
         );
     });
 
     it("adds the PodMonitors it is given, in order, STELLA's with the jobs the rules select", () => {
-        const monitors = get(values, "prometheus.additionalPodMonitors") as { name: string }[];
+        const monitors = valueAt(values, "prometheus.additionalPodMonitors") as { name: string }[];
         assert.deepEqual(monitors, podMonitors);
         assert.deepEqual(
             monitors.map((monitor) => monitor.name),
@@ -76,7 +73,7 @@ describe("prometheusStackValues, dev defaults", () => {
     });
 
     it("loads Alertmanager's config from our Secret as is, and mounts the receiver credentials", () => {
-        const alertmanagerSpec = get(values, "alertmanager.alertmanagerSpec") as Record<string, unknown>;
+        const alertmanagerSpec = valueAt(values, "alertmanager.alertmanagerSpec") as Record<string, unknown>;
         assert.equal(alertmanagerSpec.useExistingSecret, true);
         assert.equal(alertmanagerSpec.configSecret, secretNames.alertmanagerConfigSecretName);
         assert.deepEqual(alertmanagerSpec.secrets, [secretNames.receiverSecretName]);
@@ -99,8 +96,8 @@ describe("prometheusStackValues, dev defaults", () => {
 
     it("one replica: no disruption budget, no remote write, no extra scrape configs", () => {
         assert.equal(spec.replicas, 1);
-        assert.equal(get(values, "prometheus.podDisruptionBudget.enabled"), false);
-        assert.equal(get(values, "alertmanager.podDisruptionBudget.enabled"), false);
+        assert.equal(valueAt(values, "prometheus.podDisruptionBudget.enabled"), false);
+        assert.equal(valueAt(values, "alertmanager.podDisruptionBudget.enabled"), false);
         assert.equal("remoteWrite" in spec, false);
         assert.equal("additionalScrapeConfigs" in spec, false);
         assert.equal("retentionSize" in spec, false);
@@ -123,12 +120,12 @@ describe("prometheusStackValues, two replicas with remote write", () => {
     });
     const scrape = [{ job_name: "probe" }];
     const { values } = valuesFor(config, scrape);
-    const spec = get(values, "prometheus.prometheusSpec") as Record<string, unknown>;
+    const spec = valueAt(values, "prometheus.prometheusSpec") as Record<string, unknown>;
 
     it("keeps a replica through evictions", () => {
         assert.equal(spec.replicas, 2);
-        assert.deepEqual(get(values, "prometheus.podDisruptionBudget"), { enabled: true, minAvailable: 1 });
-        assert.deepEqual(get(values, "alertmanager.podDisruptionBudget"), { enabled: true, minAvailable: 1 });
+        assert.deepEqual(valueAt(values, "prometheus.podDisruptionBudget"), { enabled: true, minAvailable: 1 });
+        assert.deepEqual(valueAt(values, "alertmanager.podDisruptionBudget"), { enabled: true, minAvailable: 1 });
         assert.equal(spec.retentionSize, "9GB");
     });
 

@@ -3,6 +3,19 @@
 import { z } from "zod";
 import { dnsLabel, labelValue, metricName, numeric, port, ratio } from "../formats";
 
+const positiveCount = numeric(z.number().int().positive());
+/** One scrape target's limits (a PodMonitor's sampleLimit, labelLimit, labelNameLengthLimit, labelValueLengthLimit). */
+const scrapeLimits = z.strictObject({
+    /** Samples per scrape, after metric relabeling; STELLA warns at 80 %. */
+    samples: positiveCount.default(5000),
+    /** Labels per series, __name__ and the target labels (job, namespace, pod, …) included. */
+    labels: positiveCount.default(30),
+    /** Characters of a label name. */
+    labelNameLength: positiveCount.default(128),
+    /** Characters of a label value. */
+    labelValueLength: positiveCount.default(256),
+});
+
 /** The protocols Prometheus falls back to when a target sends no or an unknown Content-Type. */
 export const scrapeProtocols = [
     "PrometheusText0.0.4",
@@ -46,6 +59,19 @@ export const stellaSchema = z
          * such a scrape otherwise.
          */
         fallbackScrapeProtocol: z.enum(scrapeProtocols).default("PrometheusText0.0.4"),
+        /**
+         * Per-scrape limits of STELLA's targets, by job: one deploy that puts a user id or a prompt
+         * into a label must not take Prometheus down for everyone. A scrape over a limit is
+         * rejected whole (the target's metrics are lost until it is fixed). The defaults are far
+         * above what the apps expose today (about 130 samples per backend pod, 70 per agent pod, at
+         * most 12 labels per series with the target labels, names of 14 and values of 63 characters).
+         */
+        scrapeLimits: z
+            .strictObject({
+                backend: scrapeLimits.prefault({}),
+                agents: scrapeLimits.prefault({}),
+            })
+            .prefault({}),
         /** The metric names STELLA exposes (docs/metrics.md); the defaults are what the apps ship. */
         metrics: z
             .strictObject({

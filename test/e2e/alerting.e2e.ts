@@ -1,15 +1,19 @@
 // End to end, on loopback: real client libraries (prom-client, Python prometheus_client) feeding a real
 // Prometheus 3.5 with the rendered prod rules and scrape jobs, a real Blackbox exporter, a real
 // Alertmanager 0.33 with the rendered alertmanager.yaml, and fake Slack, PagerDuty and heartbeat
-// receivers recording every notification (tools/e2e/). `npm run test:e2e`; about 5 minutes.
+// receivers recording every notification (tools/e2e/). `npm run test:e2e`; about 7.5 minutes.
 //
 // Timings are the rendered prod ones (15 s scrape and evaluation intervals, group_wait 30s, the
 // Watchdog's own route), with one exception the test derives and prints: the stack that proves
 // recovery renders alerting.groupInterval at a tenth of prod's 5m, because a resolved notice waits for
 // the group's next tick and 5 minutes of it would not fit the run. The outage stack keeps prod's.
 //
-// Two stacks run side by side: one takes a total outage (every API request fails) and keeps prod's
-// timings, the other a backend that stops answering and then recovers.
+// Three stacks run side by side: one takes a total outage (every API request fails) and keeps prod's
+// timings, one a backend that stops answering and then recovers, and one a backend pod that starts
+// putting a new label value on a counter with every request (the bad deploy the scrape limits guard
+// against): that stack renders a backend sample limit the test reaches in about a minute and a half
+// (stella.scrapeLimits.backend.samples; prod's default would take an hour at this traffic), everything
+// else as prod.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -18,6 +22,7 @@ import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { defaultConfigValues } from "../../config";
 import { canaryRoutingKey, LoopbackStack } from "../../tools/e2e/loopback-stack";
+import { readRenderedPrometheus } from "../../tools/e2e/prometheus-local";
 import type { PagerDutyEvent, SlackMessage, WebhookMessage } from "../../tools/e2e/receivers";
 import { requireToolVersion } from "../../tools/tool-versions";
 
@@ -45,9 +50,17 @@ const isPage = (event: PagerDutyEvent) => event.event_action === "trigger";
 const firingSlack = (message: SlackMessage) => message.attachments.some((a) => a.title.startsWith("[FIRING"));
 const resolvedSlack = (message: SlackMessage) => message.attachments.some((a) => a.title.startsWith("[RESOLVED"));
 
-describe("a page from real client libraries, end to end", { timeout: 9 * 60_000 }, () => {
+/**
+ * The cardinality stack's backend sample limit: a healthy fake backend pod exposes about 130 samples;
+ * one new series per request (5 per second and pod, 75 per 15 s scrape) crosses the 80% warning band
+ * (120 samples wide, so that at least one scrape lands in it) and then the limit about 90 s in.
+ */
+const cardinalitySampleLimit = 600;
+
+describe("a page from real client libraries, end to end", { timeout: 13 * 60_000 }, () => {
     let outage: LoopbackStack | undefined;
     let hang: LoopbackStack | undefined;
+    let cardinality: LoopbackStack | undefined;
     let started = 0;
     let groupWait = 0;
     let heartbeatCadence = 0;
@@ -60,9 +73,12 @@ describe("a page from real client libraries, end to end", { timeout: 9 * 60_000 
         // The recovery stack's group interval: a tenth of the one prod renders (the default; asserted below).
         const prodGroupInterval = seconds(defaultConfigValues().alerting.groupInterval);
         const recoveryGroupInterval = `${prodGroupInterval / 10}s`;
-        [outage, hang] = await Promise.all([
+        [outage, hang, cardinality] = await Promise.all([
             LoopbackStack.start(),
             LoopbackStack.start({ renderFlags: ["--config", `alerting.groupInterval=${recoveryGroupInterval}`] }),
+            LoopbackStack.start({
+                renderFlags: ["--config", `stella.scrapeLimits.backend.samples=${cardinalitySampleLimit}`],
+            }),
         ]);
         started = Date.now();
         const route = (parse(outage.renderedAlertmanager()) as { route: Route }).route;
@@ -85,15 +101,16 @@ describe("a page from real client libraries, end to end", { timeout: 9 * 60_000 
     });
 
     after(async () => {
-        await Promise.all([outage?.stop(), hang?.stop()]);
+        await Promise.all([outage?.stop(), hang?.stop(), cardinality?.stop()]);
     });
 
     const stacks = () => [outage as LoopbackStack, hang as LoopbackStack];
+    const everyStack = () => [...stacks(), cardinality as LoopbackStack];
     const failure = (stack: LoopbackStack, what: string) =>
         `${what}\nnotifications: ${JSON.stringify(stack.receivers.notifications, null, 1).slice(0, 4000)}\n${stack.logs()}`;
 
     it("scrapes both backend pods, the agent and the health probes under the stack's job names", async () => {
-        for (const stack of stacks()) {
+        for (const stack of everyStack()) {
             let up: { metric: Record<string, string>; value: number }[] = [];
             for (let attempt = 0; attempt < 60; attempt++) {
                 up = await stack.query('up{namespace="ai-agents"} == 1 or probe_success == 1');
@@ -125,7 +142,7 @@ describe("a page from real client libraries, end to end", { timeout: 9 * 60_000 
         // Long enough for every rule to be evaluated and a new group to wait out group_wait.
         const until = started + (groupWait + 30) * 1000;
         await new Promise((done) => setTimeout(done, Math.max(0, until - Date.now())));
-        for (const stack of stacks()) {
+        for (const stack of everyStack()) {
             assert.deepEqual(stack.receivers.of("pagerduty"), [], failure(stack, "a healthy backend paged"));
             assert.deepEqual(stack.receivers.of("slack"), [], failure(stack, "a healthy backend reached Slack"));
             const active = (await stack.alerts()).filter(
@@ -133,6 +150,92 @@ describe("a page from real client libraries, end to end", { timeout: 9 * 60_000 
             );
             assert.deepEqual(active, [], "nothing is pending or firing on healthy traffic but the Watchdog");
         }
+    });
+
+    it("warns, then pages, when a backend pod puts a label per request, naming the pod; the rest keeps working", async () => {
+        const stack = cardinality as LoopbackStack;
+        const rendered = readRenderedPrometheus(stack.renderDirectory).podMonitors.find(
+            (monitor) => monitor.name === "stella-backend",
+        );
+        assert.equal(rendered?.sampleLimit, cardinalitySampleLimit, "the render carries the overridden sample limit");
+        const [bad, good] = stack.backendPodNames();
+        const switchedAt = Date.now();
+        await stack.setLabelPerRequest(0, true);
+        const budget = 300_000;
+        // Polled by hand: the warning is pending for about one scrape interval, between 80% and the limit.
+        let warned: { at: number; state: string } | undefined;
+        let page: { at: number; body: PagerDutyEvent } | undefined;
+        for (const deadline = switchedAt + budget; page === undefined && Date.now() < deadline;) {
+            const near = (await stack.alerts()).find(
+                (alert) => alert.labels.alertname === "StellaScrapeSamplesNearLimit" && alert.labels.pod === bad,
+            );
+            if (near !== undefined && warned === undefined) warned = { at: Date.now(), state: near.state };
+            page = stack.receivers
+                .of<PagerDutyEvent>("pagerduty")
+                .find((event) => isPage(event.body) && event.body.payload.summary.startsWith("StellaScrapeRejected:"));
+            await new Promise((done) => setTimeout(done, 1000));
+        }
+        assert.ok(
+            page,
+            failure(stack, `no StellaScrapeRejected page within ${budget / 1000} s of the label explosion`),
+        );
+        assert.ok(
+            warned,
+            failure(stack, "StellaScrapeSamplesNearLimit never went pending for the pod before the limit"),
+        );
+        assert.ok(warned.at <= page.at);
+        assert.ok(page.body.payload.summary.includes(`ai-agents/${bad}`), page.body.payload.summary);
+        assert.ok(page.body.payload.summary.includes("stella-backend"), page.body.payload.summary);
+        const firing = (await stack.alerts()).filter((alert) => alert.labels.alertname === "StellaScrapeRejected");
+        assert.deepEqual(
+            firing.map((alert) => [alert.labels.job, alert.labels.pod, alert.state]),
+            [["stella-backend", bad, "firing"]],
+        );
+        // Prometheus refuses that pod's scrapes and takes every other target's.
+        const up = await stack.query('up{namespace="ai-agents"}');
+        const upOf = (job: string, pod?: string) =>
+            up.filter((sample) => sample.metric.job === job && (pod === undefined || sample.metric.pod === pod));
+        assert.deepEqual(
+            upOf("stella-backend", bad).map((sample) => sample.value),
+            [0],
+        );
+        assert.deepEqual(
+            upOf("stella-backend", good).map((sample) => sample.value),
+            [1],
+        );
+        assert.deepEqual(
+            upOf("stella-agents").map((sample) => sample.value),
+            [1],
+        );
+        // A rejected scrape stores nothing: the pod's last sample is older than two scrape intervals (its
+        // series stay visible for the 5m lookback), the other pod's is from its last scrape.
+        const age = await stack.query(
+            'time() - max by (pod) (timestamp(stella_http_requests_total{namespace="ai-agents"}))',
+        );
+        const ageOf = (pod: string | undefined) => age.find((sample) => sample.metric.pod === pod)?.value ?? 0;
+        assert.ok(ageOf(bad) > 30, `${bad}'s last stored sample is ${ageOf(bad)} s old`);
+        assert.ok(ageOf(good) <= 30, `${good}'s last stored sample is ${ageOf(good)} s old`);
+        // Every other rule still evaluates, and nothing else fires or pages.
+        const broken = (await stack.rules()).filter((rule) => rule.health !== "ok");
+        assert.deepEqual(broken, [], "every rule evaluates");
+        const expected = new Set([
+            "Watchdog",
+            "StellaScrapeSamplesNearLimit",
+            "StellaScrapeRejected",
+            ...notRunningHere,
+        ]);
+        const others = (await stack.alerts()).filter((alert) => !expected.has(alert.labels.alertname ?? ""));
+        assert.deepEqual(others, [], "no other alert is pending or firing");
+        const otherPages = stack.receivers
+            .of<PagerDutyEvent>("pagerduty")
+            .filter((event) => isPage(event.body) && !event.body.payload.summary.startsWith("StellaScrapeRejected:"));
+        assert.deepEqual(otherPages, [], "nothing else paged");
+        console.log(
+            `# label per request: StellaScrapeSamplesNearLimit ${warned.state} after ${Math.round((warned.at - switchedAt) / 1000)} s, ` +
+                `StellaScrapeRejected paged PagerDuty after ${Math.round((page.at - switchedAt) / 1000)} s ` +
+                `(sample limit ${cardinalitySampleLimit})`,
+        );
+        await stack.setLabelPerRequest(0, false);
     });
 
     it("pages PagerDuty and Slack for a total outage and for a backend that stops answering", async () => {

@@ -4,7 +4,9 @@
 //
 //   node --import tsx tools/e2e/fake-backend.ts --port <p> --admin-port <a> --pod <name>
 //   POST http://127.0.0.1:<a>/fault  {"mode": "healthy" | "errors" | "hang", "errorRatio"?: 0..1}
+//   POST http://127.0.0.1:<a>/label-per-request  {"on": true | false}
 
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -70,6 +72,15 @@ connections.set({ state: "idle" }, 8);
 connections.set({ state: "waiting" }, 0);
 sessions.set(5);
 
+// The bad deploy the scrape limits guard against: a user id in a label, a new series per request.
+const userRequests = new Counter({
+    name: "stella_user_requests_total",
+    help: "API requests by user",
+    labelNames: ["user_id"],
+    registers: [registry],
+});
+let labelPerRequest = false;
+
 let fault: Fault = { mode: "healthy" };
 
 function api(response: ServerResponse): void {
@@ -82,6 +93,7 @@ function api(response: ServerResponse): void {
         response.end(JSON.stringify({ ok: !failing }));
         requests.inc({ method: "GET", route: "/api/sessions", status: String(status) });
         if (!failing) sessionsCreated.inc();
+        if (labelPerRequest) userRequests.inc({ user_id: randomUUID() });
         end();
     }, 5);
 }
@@ -110,6 +122,11 @@ const admin = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
+        if (request.method === "POST" && request.url === "/label-per-request") {
+            labelPerRequest = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { on: boolean }).on;
+            response.writeHead(200).end(JSON.stringify({ labelPerRequest }));
+            return;
+        }
         if (request.method !== "POST" || request.url !== "/fault") {
             response.writeHead(404).end();
             return;

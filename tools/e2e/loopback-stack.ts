@@ -201,6 +201,23 @@ export class LoopbackStack {
         );
     }
 
+    /** The backend pods' names, in the order `setLabelPerRequest` counts them. */
+    backendPodNames(): string[] {
+        return this.backends.map((pod) => pod.name);
+    }
+
+    /** Makes one backend pod (by index) put a new `user_id` label value on a counter with every API request, or stop. */
+    async setLabelPerRequest(index: number, on: boolean): Promise<void> {
+        const pod = this.backends[index];
+        if (pod === undefined) throw new Error(`no backend pod ${index}`);
+        const response = await fetch(`http://127.0.0.1:${pod.adminPort}/label-per-request`, {
+            method: "POST",
+            body: JSON.stringify({ on }),
+            signal: AbortSignal.timeout(5000),
+        });
+        if (!response.ok) throw new Error(`switching ${pod.name}'s label per request failed: ${response.status}`);
+    }
+
     /** Prometheus' instant query, as numbers by their labels' JSON. */
     async query(expr: string): Promise<{ metric: Record<string, string>; value: number }[]> {
         const response = await fetch(`${this.prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -208,6 +225,15 @@ export class LoopbackStack {
             data: { result: { metric: Record<string, string>; value: [number, string] }[] };
         };
         return body.data.result.map((sample) => ({ metric: sample.metric, value: Number(sample.value[1]) }));
+    }
+
+    /** Every rule Prometheus evaluates, with its health and last error. */
+    async rules(): Promise<{ name: string; health: string; lastError?: string }[]> {
+        const response = await fetch(`${this.prometheusUrl}/api/v1/rules`);
+        const body = (await response.json()) as {
+            data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+        };
+        return body.data.groups.flatMap((group) => group.rules);
     }
 
     /** Prometheus' active alerts (pending and firing). */

@@ -44,7 +44,19 @@ interface PodMonitor {
         }[];
         fallbackScrapeProtocol?: string;
     }[];
+    sampleLimit?: number;
+    labelLimit?: number;
+    labelNameLengthLimit?: number;
+    labelValueLengthLimit?: number;
 }
+
+/** A PodMonitor's scrape limits and the fields of each scrape job the operator generates from them. */
+const scrapeLimitFields = {
+    sampleLimit: "sample_limit",
+    labelLimit: "label_limit",
+    labelNameLengthLimit: "label_name_length_limit",
+    labelValueLengthLimit: "label_value_length_limit",
+} as const;
 
 export interface RenderedPrometheus {
     readonly values: Json;
@@ -87,7 +99,8 @@ function relabel(rule: NonNullable<PodMonitor["podMetricsEndpoints"][number]["re
 /**
  * The scrape jobs of one PodMonitor, as the Prometheus Operator generates them: job
  * podMonitor/<namespace>/<name>/<index>, target labels namespace, pod, container and endpoint, job
- * defaulting to <namespace>/<name>, then the endpoint's own relabelings (STELLA's set job).
+ * defaulting to <namespace>/<name>, then the endpoint's own relabelings (STELLA's set job); the
+ * monitor's scrape limits on every job of it.
  */
 function podMonitorJobs(monitor: PodMonitor, namespace: string, pods: FakePod[], monitorNamespace: string): Json[] {
     return monitor.podMetricsEndpoints.map((endpoint, index) => {
@@ -112,6 +125,10 @@ function podMonitorJobs(monitor: PodMonitor, namespace: string, pods: FakePod[],
         if (endpoint.interval !== undefined) job.scrape_interval = endpoint.interval;
         if (endpoint.fallbackScrapeProtocol !== undefined)
             job.fallback_scrape_protocol = endpoint.fallbackScrapeProtocol;
+        for (const [field, key] of Object.entries(scrapeLimitFields)) {
+            const limit = monitor[field as keyof typeof scrapeLimitFields];
+            if (limit !== undefined) job[key] = limit;
+        }
         return job;
     });
 }
