@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import { before } from "node:test";
 import { parseStackConfig, projectName, type RawEntry } from "../config";
 import { alertNames, rulesContext, stellaRuleGroups } from "../components/alerting/rules";
-import { grafanaDataSources } from "../components/grafana";
+import { grafanaDataSources } from "../components/grafana-datasources";
 import { stellaDashboards } from "../dashboards";
 import { type DashboardModel, type PanelModel } from "../dashboards/model";
 import { stringify } from "yaml";
