@@ -48,12 +48,41 @@ export class JaegerSearchBuilder implements cog.Builder<cog.Dataquery> {
     }
 }
 
+/** What a stat of one Prometheus query shows; see statPanel. */
+export interface StatOptions {
+    /** The panel's id, from catalogue.ts: alerts and runbooks link to it. */
+    readonly id: number;
+    readonly title: string;
+    readonly description?: string;
+    readonly expr: string;
+    readonly legend: string;
+    /** Grafana's unit id, e.g. "short", "percentunit". */
+    readonly unit: string;
+    readonly decimals: number;
+    /** The value's colours. */
+    readonly thresholds: dashboard.ThresholdsConfigBuilder;
+    /** Columns of the 24; default 6, a quarter of the width. */
+    readonly width?: number;
+    /** Grid rows; default 8. */
+    readonly height?: number;
+}
+
 /**
  * A stat panel that shows the last non-null value. Without calcs Grafana reduces with `last`, and a
  * single missing sample (a scrape gap, a restart) turns the stat into "No data".
  */
-export function statPanel(): stat.PanelBuilder {
-    return new stat.PanelBuilder().reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+export function statPanel(options: StatOptions): stat.PanelBuilder {
+    const panel = new stat.PanelBuilder()
+        .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]))
+        .id(options.id)
+        .title(options.title);
+    if (options.description !== undefined) panel.description(options.description);
+    return panel
+        .withTarget(promQuery(options.expr, options.legend))
+        .unit(options.unit)
+        .decimals(options.decimals)
+        .thresholds(options.thresholds)
+        .gridPos(size(options.width ?? 6, options.height ?? 8));
 }
 
 /**

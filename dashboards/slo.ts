@@ -34,21 +34,20 @@ export function sloDashboard(context: DashboardContext): DashboardModel {
     const percent = (ratio: number) => `${number(ratio * 100)}%`;
     const refIds = ["A", "B", "C", "D", "E"];
     const budget = (id: number, title: string, expr: string) =>
-        statPanel()
-            .id(id)
-            .title(title)
-            .description("Share of the 30-day error budget not yet spent; below zero the SLO is broken.")
-            .withTarget(promQuery(expr, "budget left"))
-            .unit("percentunit")
-            .decimals(1)
-            .thresholds(
-                thresholds(0.25, 0.5).steps([
-                    { value: null, color: "red" },
-                    { value: 0.25, color: "orange" },
-                    { value: 0.5, color: "green" },
-                ]),
-            )
-            .gridPos(size(6, 8));
+        statPanel({
+            id,
+            title,
+            description: "Share of the 30-day error budget not yet spent; below zero the SLO is broken.",
+            expr,
+            legend: "budget left",
+            unit: "percentunit",
+            decimals: 1,
+            thresholds: thresholds(0.25, 0.5).steps([
+                { value: null, color: "red" },
+                { value: 0.25, color: "orange" },
+                { value: 0.5, color: "green" },
+            ]),
+        });
     const burn = (id: number, title: string, series: { window: string; expr: string }[]) => {
         const panel = new timeseries.PanelBuilder()
             .id(id)

@@ -101,15 +101,16 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withPanel(firingAlertsPanel(context, queries.firingAlerts))
         .withPanel(
-            statPanel()
-                .id(overviewPanels.activeSessions)
-                .title("Active Sessions")
-                .description("Sessions open right now, summed over backend replicas.")
-                .withTarget(promQuery(queries.activeSessions, "sessions"))
-                .unit("short")
-                .decimals(0)
-                .thresholds(thresholds(context.thresholds.activeSessions))
-                .gridPos(size(6, 8)),
+            statPanel({
+                id: overviewPanels.activeSessions,
+                title: "Active Sessions",
+                description: "Sessions open right now, summed over backend replicas.",
+                expr: queries.activeSessions,
+                legend: "sessions",
+                unit: "short",
+                decimals: 0,
+                thresholds: thresholds(context.thresholds.activeSessions),
+            }),
         )
         .withPanel(
             timeSeriesPanel({

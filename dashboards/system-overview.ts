@@ -2,7 +2,7 @@
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
 import { type DashboardContext, type DashboardModel } from "./model";
-import { namespaceVariable, promQuery, size, statPanel, stellaDashboard, thresholds, timeSeriesPanel } from "./panels";
+import { namespaceVariable, promQuery, statPanel, stellaDashboard, thresholds, timeSeriesPanel } from "./panels";
 import { backendRecords, dashboardUids, healthProbeJob, systemPanels } from "../catalogue";
 
 export function systemQueries(context: DashboardContext) {
@@ -29,14 +29,15 @@ export function systemOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withVariable(namespaceVariable(context.stellaNamespace))
         .withPanel(
-            statPanel()
-                .id(systemPanels.activeSessions)
-                .title("Active sessions")
-                .withTarget(promQuery(queries.activeSessions, "sessions"))
-                .unit("short")
-                .decimals(0)
-                .thresholds(thresholds(context.thresholds.activeSessions))
-                .gridPos(size(6, 8)),
+            statPanel({
+                id: systemPanels.activeSessions,
+                title: "Active sessions",
+                expr: queries.activeSessions,
+                legend: "sessions",
+                unit: "short",
+                decimals: 0,
+                thresholds: thresholds(context.thresholds.activeSessions),
+            }),
         )
         .withPanel(
             timeSeriesPanel({

@@ -71,48 +71,48 @@ describe("dashboard layout", () => {
     }
 
     it("moves the panels after an inserted one", () => {
-        const panel = (id: number, width: number, height = 8) =>
-            timeSeriesPanel({ id, title: `Panel ${id}`, expr: "up", legend: "{{job}}", width, height });
-        const layout = (dashboard: ReturnType<typeof stellaDashboard>) =>
-            positions(dashboard.build() as unknown as DashboardModel);
-        const dashboard = () => stellaDashboard("layout", "Layout", "A layout test.", ".*");
-        assert.deepEqual(layout(dashboard().withPanel(panel(1, 12)).withPanel(panel(2, 12)).withPanel(panel(3, 24))), [
+        /** The positions of panels of these sizes (columns, rows), added in this order. */
+        const layout = (...sizes: [width: number, height: number][]) => {
+            const dashboard = sizes.reduce(
+                (builder, [width, height], index) =>
+                    builder.withPanel(
+                        timeSeriesPanel({
+                            id: index + 1,
+                            title: `Panel ${index}`,
+                            expr: "up",
+                            legend: "{{job}}",
+                            width,
+                            height,
+                        }),
+                    ),
+                stellaDashboard("layout", "Layout", "A layout test.", ".*"),
+            );
+            return positions(dashboard.build() as unknown as DashboardModel);
+        };
+        const half = [12, 8] as [number, number];
+        const full = [24, 8] as [number, number];
+        assert.deepEqual(layout(half, half, full), [
             { x: 0, y: 0, w: 12, h: 8 },
             { x: 12, y: 0, w: 12, h: 8 },
             { x: 0, y: 8, w: 24, h: 8 },
         ]);
-        // A full-width row on top: everything below moves down by its height.
-        assert.deepEqual(
-            layout(
-                dashboard()
-                    .withPanel(panel(4, 24, 5))
-                    .withPanel(panel(1, 12))
-                    .withPanel(panel(2, 12))
-                    .withPanel(panel(3, 24)),
-            ),
-            [
-                { x: 0, y: 0, w: 24, h: 5 },
-                { x: 0, y: 5, w: 12, h: 8 },
-                { x: 12, y: 5, w: 12, h: 8 },
-                { x: 0, y: 13, w: 24, h: 8 },
-            ],
-        );
-        // A half-width panel in the first row: the panel it displaces wraps to the next row, and the rest follows.
-        assert.deepEqual(
-            layout(
-                dashboard()
-                    .withPanel(panel(1, 12))
-                    .withPanel(panel(4, 12, 6))
-                    .withPanel(panel(2, 12))
-                    .withPanel(panel(3, 12)),
-            ),
-            [
-                { x: 0, y: 0, w: 12, h: 8 },
-                { x: 12, y: 0, w: 12, h: 6 },
-                { x: 0, y: 8, w: 12, h: 8 },
-                { x: 12, y: 8, w: 12, h: 8 },
-            ],
-        );
+        // A full-width panel on top: everything below it moves down by its height.
+        assert.deepEqual(layout([24, 5], half, half, full), [
+            { x: 0, y: 0, w: 24, h: 5 },
+            { x: 0, y: 5, w: 12, h: 8 },
+            { x: 12, y: 5, w: 12, h: 8 },
+            { x: 0, y: 13, w: 24, h: 8 },
+        ]);
+        // A half-width panel in the first row: the panel it displaces wraps to the next row, the rest
+        // follows. (withPanel does not wrap a panel that does not fit: a row's widths must add up to 24,
+        // which the tests above check on every dashboard.)
+        assert.deepEqual(layout(half, [12, 6], half, half, full), [
+            { x: 0, y: 0, w: 12, h: 8 },
+            { x: 12, y: 0, w: 12, h: 6 },
+            { x: 0, y: 8, w: 12, h: 8 },
+            { x: 12, y: 8, w: 12, h: 8 },
+            { x: 0, y: 16, w: 24, h: 8 },
+        ]);
     });
 
     it("leaves no hand-written position in dashboards/: panels give their size(), never x and y", () => {
