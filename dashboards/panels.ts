@@ -85,6 +85,14 @@ export function statPanel(options: StatOptions): stat.PanelBuilder {
         .gridPos(size(options.width ?? 6, options.height ?? 8));
 }
 
+/** The sessions open right now, red from `threshold`: the first panel of the Overview and the System Overview. */
+export function activeSessionsStat(
+    options: Pick<StatOptions, "id" | "title" | "description" | "expr"> & { readonly threshold: number },
+): stat.PanelBuilder {
+    const { threshold, ...shown } = options;
+    return statPanel({ ...shown, legend: "sessions", unit: "short", decimals: 0, thresholds: thresholds(threshold) });
+}
+
 /**
  * A panel's size on Grafana's 24-column grid, and no position: DashboardBuilder.withPanel places each
  * panel right of the one before and, once 24 columns are filled, starts a new row below the row's

@@ -8,13 +8,12 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import { type DashboardContext, type DashboardModel } from "./model";
 import {
+    activeSessionsStat,
     heatmapAxis,
     heatmapQuery,
     promQuery,
     size,
-    statPanel,
     stellaDashboard,
-    thresholds,
     timeSeriesPanel,
 } from "./panels";
 import { backendRecords, dashboardUids, overviewPanels } from "../catalogue";
@@ -101,15 +100,12 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withPanel(firingAlertsPanel(context, queries.firingAlerts))
         .withPanel(
-            statPanel({
+            activeSessionsStat({
                 id: overviewPanels.activeSessions,
                 title: "Active Sessions",
                 description: "Sessions open right now, summed over backend replicas.",
                 expr: queries.activeSessions,
-                legend: "sessions",
-                unit: "short",
-                decimals: 0,
-                thresholds: thresholds(context.thresholds.activeSessions),
+                threshold: context.thresholds.activeSessions,
             }),
         )
         .withPanel(

@@ -2,7 +2,7 @@
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
 import { type DashboardContext, type DashboardModel } from "./model";
-import { namespaceVariable, promQuery, statPanel, stellaDashboard, thresholds, timeSeriesPanel } from "./panels";
+import { activeSessionsStat, namespaceVariable, promQuery, stellaDashboard, timeSeriesPanel } from "./panels";
 import { backendRecords, dashboardUids, healthProbeJob, systemPanels } from "../catalogue";
 
 export function systemQueries(context: DashboardContext) {
@@ -29,14 +29,11 @@ export function systemOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withVariable(namespaceVariable(context.stellaNamespace))
         .withPanel(
-            statPanel({
+            activeSessionsStat({
                 id: systemPanels.activeSessions,
                 title: "Active sessions",
                 expr: queries.activeSessions,
-                legend: "sessions",
-                unit: "short",
-                decimals: 0,
-                thresholds: thresholds(context.thresholds.activeSessions),
+                threshold: context.thresholds.activeSessions,
             }),
         )
         .withPanel(
