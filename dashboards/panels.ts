@@ -139,6 +139,14 @@ export function timeSeriesPanel(options: TimeSeriesOptions): timeseries.PanelBui
     return panel.gridPos(size(options.width ?? 12, options.height ?? 8));
 }
 
+/** The share of backend requests answered with a 5xx, red from `threshold` (HighErrorRate's): on the Overview and the System Overview. */
+export function errorRatePanel(
+    options: Pick<TimeSeriesOptions, "id" | "title" | "description" | "expr"> & { readonly threshold: number },
+): timeseries.PanelBuilder {
+    const { threshold, ...shown } = options;
+    return timeSeriesPanel({ ...shown, legend: "5xx share", unit: "percentunit", alertThreshold: threshold, width: 9 });
+}
+
 /** Thresholds: green below `red`, red from it (optionally amber from `amber`). */
 export function thresholds(red: number, amber?: number): dashboard.ThresholdsConfigBuilder {
     const steps: dashboard.Threshold[] = [{ value: null, color: "green" }];

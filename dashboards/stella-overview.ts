@@ -9,6 +9,7 @@ import * as table from "@grafana/grafana-foundation-sdk/table";
 import { type DashboardContext, type DashboardModel } from "./model";
 import {
     activeSessionsStat,
+    errorRatePanel,
     heatmapAxis,
     heatmapQuery,
     promQuery,
@@ -120,15 +121,12 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
             }),
         )
         .withPanel(
-            timeSeriesPanel({
+            errorRatePanel({
                 id: overviewPanels.errorRate,
                 title: "Error Rate",
                 description: "Share of backend requests answered with a 5xx; HighErrorRate pages above the red line.",
                 expr: queries.errorRate,
-                legend: "5xx share",
-                unit: "percentunit",
-                alertThreshold: context.thresholds.errorRate,
-                width: 9,
+                threshold: context.thresholds.errorRate,
             }),
         )
         .withPanel(

@@ -2,7 +2,14 @@
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
 import { type DashboardContext, type DashboardModel } from "./model";
-import { activeSessionsStat, namespaceVariable, promQuery, stellaDashboard, timeSeriesPanel } from "./panels";
+import {
+    activeSessionsStat,
+    errorRatePanel,
+    namespaceVariable,
+    promQuery,
+    stellaDashboard,
+    timeSeriesPanel,
+} from "./panels";
 import { backendRecords, dashboardUids, healthProbeJob, systemPanels } from "../catalogue";
 
 export function systemQueries(context: DashboardContext) {
@@ -47,15 +54,12 @@ export function systemOverviewDashboard(context: DashboardContext): DashboardMod
             }),
         )
         .withPanel(
-            timeSeriesPanel({
+            errorRatePanel({
                 id: systemPanels.errorRate,
                 title: "Error rate (5xx share)",
                 description: "HighErrorRate fires above the red line.",
                 expr: queries.errorRate,
-                legend: "5xx share",
-                unit: "percentunit",
-                alertThreshold: context.thresholds.errorRate,
-                width: 9,
+                threshold: context.thresholds.errorRate,
             }),
         )
         .withPanel(
