@@ -7,11 +7,13 @@ import * as grafana from "@pulumiverse/grafana";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { SsoConfig, StackConfig } from "../config";
+import type { StackConfig } from "../config";
 import { type DashboardModel } from "../dashboards/model";
-import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
-import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
-import { datasourceUids } from "../catalogue";
+import { grafanaDataSources, type DataSourceUrls } from "./grafana-datasources";
+import { ssoClientSecretMount } from "./grafana-sso";
+import { adminPasswordIsBound, adminSecretKeys, grafanaValues } from "./grafana-values";
+import { mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { namedSecret, secretsVersion } from "./secret";
 
 export interface GrafanaArgs {
     /** The namespace to install into; created by the caller. */
@@ -38,350 +40,6 @@ export interface GrafanaArgs {
     readonly protect?: boolean;
 }
 
-/** A Grafana data source as this stack registers it. */
-export interface DataSourceSpec {
-    readonly uid: string;
-    readonly name: string;
-    readonly type: string;
-    readonly url: string;
-    readonly isDefault: boolean;
-    readonly jsonData: Record<string, unknown>;
-}
-
-export interface DataSourceUrls {
-    readonly prometheus: string;
-    readonly loki: string;
-    readonly jaeger: string;
-    readonly alertmanager: string;
-}
-
-/**
- * The data sources, under fixed uids that dashboards refer to, linked to each other so that an SRE goes
- * from a metric to its trace (exemplars), from a log line to its trace (derived field on trace_id) and
- * from a span to its logs (tracesToLogsV2) or its service's metrics (span metrics). Pure.
- */
-export function grafanaDataSources(args: {
-    urls: DataSourceUrls;
-    traceLogNamespaces: readonly string[];
-    scrapeInterval: string;
-}): DataSourceSpec[] {
-    const { urls } = args;
-    const namespaces = args.traceLogNamespaces.join("|");
-    return [
-        {
-            uid: datasourceUids.prometheus,
-            name: "Prometheus",
-            type: "prometheus",
-            url: urls.prometheus,
-            isDefault: true,
-            jsonData: {
-                httpMethod: "POST",
-                timeInterval: args.scrapeInterval,
-                // Exemplars carry the trace_id of a sample's request: a dot on a latency panel opens it.
-                exemplarTraceIdDestinations: [{ name: "trace_id", datasourceUid: datasourceUids.jaeger }],
-            },
-        },
-        {
-            uid: datasourceUids.loki,
-            name: "Loki",
-            type: "loki",
-            url: urls.loki,
-            isDefault: false,
-            jsonData: {
-                maxLines: 1000,
-                // trace_id is structured metadata (components/alloy.ts): matched by name, not by a regex on the line.
-                derivedFields: [
-                    {
-                        name: "TraceID",
-                        matcherType: "label",
-                        matcherRegex: "trace_id",
-                        datasourceUid: datasourceUids.jaeger,
-                        url: "${__value.raw}",
-                        urlDisplayLabel: "View trace",
-                    },
-                ],
-            },
-        },
-        {
-            uid: datasourceUids.jaeger,
-            name: "Jaeger",
-            type: "jaeger",
-            url: urls.jaeger,
-            isDefault: false,
-            jsonData: {
-                tracesToLogsV2: {
-                    datasourceUid: datasourceUids.loki,
-                    spanStartTimeShift: "-5m",
-                    spanEndTimeShift: "5m",
-                    customQuery: true,
-                    query: `{namespace=~"${namespaces}"} | trace_id="\${__trace.traceId}"`,
-                },
-                // Span metrics (components/jaeger.ts) per service, from the span's service.name.
-                tracesToMetrics: {
-                    datasourceUid: datasourceUids.prometheus,
-                    spanStartTimeShift: "-5m",
-                    spanEndTimeShift: "5m",
-                    tags: [{ key: "service.name", value: "service_name" }],
-                    queries: [
-                        { name: "Request rate", query: "sum(rate(traces_span_metrics_calls_total{$__tags}[5m]))" },
-                    ],
-                },
-                nodeGraph: { enabled: true },
-                spanBar: { type: "Duration" },
-            },
-        },
-        {
-            // kube-prometheus-stack's Alertmanager, the one Prometheus sends STELLA's alerts to: Grafana's
-            // Alerting pages list its alerts and silences (silence a page from Grafana, no second login).
-            uid: datasourceUids.alertmanager,
-            name: "Alertmanager",
-            type: "alertmanager",
-            url: urls.alertmanager,
-            isDefault: false,
-            jsonData: {
-                implementation: "prometheus",
-                // Grafana's own rules stay in Grafana: this Alertmanager routes the stack's pages only.
-                handleGrafanaManagedAlerts: false,
-            },
-        },
-    ];
-}
-
-/** Where the SSO client secret is mounted; grafana.ini reads it with $__file{…}, so it is never a value. */
-export const ssoClientSecretMount = { directory: "/etc/secrets/grafana-sso", key: "client-secret" } as const;
-
-/** Google's groups come from the Cloud Identity API, read only with this scope. */
-const googleGroupsScope = "https://www.googleapis.com/auth/cloud-identity.groups.readonly";
-
-/**
- * The role_attribute_path (JMESPath) that maps the identity provider's groups to Grafana roles, highest
- * first, everyone else to the default role. Grafana evaluates it against each source in turn (the ID
- * token, then the user info; GitHub's and Google's user JSON) and, where that yields no role, against
- * {"groups": [the user's teams or groups]}; the first role found wins. The type() guard yields no role
- * for a source without the groups claim, so GitHub's user JSON (which has none) falls through to its
- * teams instead of taking the default role. Pure.
- */
-export function roleAttributePath(
-    roles: SsoConfig["roles"],
-    defaultRole: SsoConfig["defaultRole"],
-    groupsClaim = "groups",
-): string {
-    const ladder: [string, readonly string[]][] = [
-        ["GrafanaAdmin", roles.grafanaAdmin],
-        ["Admin", roles.admin],
-        ["Editor", roles.editor],
-        ["Viewer", roles.viewer],
-    ];
-    // Group names hold no quote or backslash (config.ts refuses them): safe inside '…'.
-    const steps = ladder
-        .filter(([, groups]) => groups.length > 0)
-        .map(
-            ([role, groups]) =>
-                `(${groups.map((group) => `contains(${groupsClaim}, '${group}')`).join(" || ")}) && '${role}'`,
-        );
-    return `type(${groupsClaim}) == 'array' && (${[...steps, `'${defaultRole}'`].join(" || ")})`;
-}
-
-/** An OIDC endpoint: absolute, or a path below the issuer. */
-function oidcUrl(issuer: string, endpoint: string): string {
-    return endpoint.startsWith("/") ? `${issuer.replace(/\/+$/, "")}${endpoint}` : endpoint;
-}
-
-/**
- * The grafana.ini sections of single sign-on ([auth], [auth.basic] and the provider's), read from
- * Grafana 13's configuration reference. The client secret is a $__file{} reference to the mounted
- * Secret, which the chart's assertNoLeakedSecrets accepts and Grafana expands at start. Pure.
- */
-export function ssoIniSections(sso: SsoConfig): Record<string, Record<string, unknown>> {
-    const groupsClaim = sso.oidc?.groupsClaim ?? "groups";
-    const usesGroups = sso.allowedGroups.length > 0 || Object.values(sso.roles).some((groups) => groups.length > 0);
-    // Grafana splits these lists on spaces (config.ts refuses spaces inside a name).
-    const list = (items: readonly string[]) => items.join(" ");
-    const common = {
-        enabled: true,
-        client_id: sso.clientId,
-        client_secret: `$__file{${ssoClientSecretMount.directory}/${ssoClientSecretMount.key}}`,
-        // Users are created at their first sign-in ([users] allow_sign_up stays off for the form).
-        allow_sign_up: true,
-        auto_login: sso.autoLogin,
-        ...(sso.allowedDomains.length === 0 ? {} : { allowed_domains: list(sso.allowedDomains) }),
-        role_attribute_path: roleAttributePath(sso.roles, sso.defaultRole, groupsClaim),
-        // No role found (a custom claim missing from every token): refuse the sign-in rather than
-        // fall back to auto_assign_org_role.
-        role_attribute_strict: true,
-        allow_assign_grafana_admin: sso.roles.grafanaAdmin.length > 0,
-        // The identity provider is the source of truth: roles are synced at every sign-in.
-        skip_org_role_sync: false,
-    };
-    const provider: Record<string, Record<string, unknown>> = {};
-    if (sso.provider === "oidc") {
-        const oidc = sso.oidc as NonNullable<SsoConfig["oidc"]>;
-        provider["auth.generic_oauth"] = {
-            ...common,
-            name: oidc.name,
-            scopes: oidc.scopes.join(" "),
-            auth_url: oidcUrl(oidc.issuer, oidc.authorizeEndpoint),
-            token_url: oidcUrl(oidc.issuer, oidc.tokenEndpoint),
-            api_url: oidcUrl(oidc.issuer, oidc.userinfoEndpoint),
-            use_pkce: true,
-            groups_attribute_path: groupsClaim,
-            ...(sso.allowedGroups.length === 0 ? {} : { allowed_groups: list(sso.allowedGroups) }),
-        };
-    } else if (sso.provider === "github") {
-        provider["auth.github"] = {
-            ...common,
-            // read:org: Grafana lists the user's organizations and teams.
-            scopes: "user:email,read:org",
-            allowed_organizations: list(sso.allowedOrganizations),
-        };
-    } else {
-        provider["auth.google"] = {
-            ...common,
-            scopes: ["openid", "email", "profile", ...(usesGroups ? [googleGroupsScope] : [])].join(" "),
-            use_pkce: true,
-            ...(sso.allowedGroups.length === 0 ? {} : { allowed_groups: list(sso.allowedGroups) }),
-        };
-    }
-    return {
-        // The form goes; basic auth on the API stays (Grafana registers the two apart): the Grafana
-        // provider and the dashboards sidecar sign in as the generated admin, the break-glass account.
-        auth: { disable_login_form: sso.disableLoginForm },
-        "auth.basic": { enabled: true },
-        ...provider,
-    };
-}
-
-/** The keys of the admin Secret, the chart's defaults for `admin.userKey`/`admin.passwordKey`. */
-export const adminSecretKeys = { user: "admin-user", password: "admin-password" } as const;
-
-export interface GrafanaValuesArgs {
-    readonly grafana: StackConfig["grafana"];
-    /** The Secret holding the admin user and password. */
-    readonly adminSecretName: string;
-    /** The Secret holding the external database's password, when there is one. */
-    readonly databaseSecretName?: string;
-    /** The Secret holding the SSO client secret, with grafana.sso. */
-    readonly ssoSecretName?: string;
-    /** Changes when the admin or database Secret changes, and then rolls the pods (they read them at start). */
-    readonly secretsVersion?: pulumi.Input<string>;
-}
-
-/** The community Grafana chart's values. Pure. */
-export function grafanaValues(args: GrafanaValuesArgs): HelmValues {
-    const { grafana: config } = args;
-    const url = new URL(config.url);
-    const host = config.ingress.host ?? url.hostname;
-    const persistence = config.persistence;
-    return {
-        replicas: config.replicas,
-        ...(args.secretsVersion === undefined ? {} : { podAnnotations: { [secretsVersionKey]: args.secretsVersion } }),
-        // Evictions keep one Grafana serving when there are several.
-        ...(config.replicas > 1 ? { podDisruptionBudget: { minAvailable: 1 } } : {}),
-        // The database password reaches Grafana as GF_DATABASE_PASSWORD, never as a value in grafana.ini.
-        ...(args.databaseSecretName === undefined
-            ? {}
-            : {
-                  envValueFrom: {
-                      GF_DATABASE_PASSWORD: { secretKeyRef: { name: args.databaseSecretName, key: "password" } },
-                  },
-              }),
-        ...(config.sso === undefined || args.ssoSecretName === undefined
-            ? {}
-            : {
-                  extraSecretMounts: [
-                      {
-                          name: "sso-client-secret",
-                          secretName: args.ssoSecretName,
-                          mountPath: ssoClientSecretMount.directory,
-                          readOnly: true,
-                      },
-                  ],
-              }),
-        admin: {
-            existingSecret: args.adminSecretName,
-            userKey: adminSecretKeys.user,
-            passwordKey: adminSecretKeys.password,
-        },
-        resources: containerResources(config.resources),
-        persistence: {
-            enabled: persistence.enabled,
-            type: "pvc",
-            size: persistence.size,
-            accessModes: ["ReadWriteOnce"],
-            ...(persistence.storageClass === undefined ? {} : { storageClassName: persistence.storageClass }),
-        },
-        // A ReadWriteOnce volume cannot be attached to the old and the new pod at once.
-        ...(persistence.enabled ? { deploymentStrategy: { type: "Recreate" } } : {}),
-        service: {
-            type: config.service.type,
-            port: 80,
-            ...(config.service.nodePort === undefined ? {} : { nodePort: config.service.nodePort }),
-        },
-        ingress: config.ingress.enabled
-            ? {
-                  enabled: true,
-                  ...(config.ingress.className === undefined ? {} : { ingressClassName: config.ingress.className }),
-                  annotations: {
-                      ...(config.ingress.certManagerClusterIssuer === undefined
-                          ? {}
-                          : { "cert-manager.io/cluster-issuer": config.ingress.certManagerClusterIssuer }),
-                      ...config.ingress.annotations,
-                  },
-                  hosts: [host],
-                  path: "/",
-                  pathType: "Prefix",
-                  tls:
-                      config.ingress.tlsSecretName === undefined
-                          ? []
-                          : [{ secretName: config.ingress.tlsSecretName, hosts: [host] }],
-              }
-            : { enabled: false },
-        "grafana.ini": {
-            server: { root_url: config.url, domain: url.hostname },
-            ...(config.database === undefined
-                ? {}
-                : {
-                      database: {
-                          type: config.database.type,
-                          host: config.database.host,
-                          name: config.database.name,
-                          user: config.database.user,
-                          ssl_mode: config.database.sslMode,
-                      },
-                  }),
-            security: { cookie_secure: url.protocol === "https:", disable_gravatar: true },
-            "auth.anonymous": { enabled: false },
-            analytics: { reporting_enabled: false, check_for_updates: false, check_for_plugin_updates: false },
-            users: { allow_sign_up: false },
-            ...(config.sso === undefined ? {} : ssoIniSections(config.sso)),
-        },
-        // kube-prometheus-stack ships its dashboards as labelled ConfigMaps; the sidecar loads them.
-        sidecar: {
-            dashboards: {
-                enabled: true,
-                label: "grafana_dashboard",
-                labelValue: "1",
-                searchNamespace: "ALL",
-                provider: { folder: "Kubernetes", foldersFromFilesStructure: false },
-            },
-            resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-        },
-        // A root init container that chowns the volume; the pod's fsGroup (472) already gives Grafana
-        // a new volume it can write.
-        initChownData: { enabled: false },
-        serviceMonitor: { enabled: true },
-        testFramework: { enabled: false },
-    };
-}
-
-/**
- * Whether Grafana's database outlives its pod (a volume or an external database), and with it the
- * admin password Grafana stored when it created the database. Pure.
- */
-export function adminPasswordIsBound(config: StackConfig["grafana"]): boolean {
-    return config.persistence.enabled || config.database !== undefined;
-}
-
 /** Grafana, its generated admin credentials, and its data sources, folder and dashboards. */
 export class Grafana extends pulumi.ComponentResource {
     /** The Helm release. */
@@ -396,7 +54,6 @@ export class Grafana extends pulumi.ComponentResource {
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:Grafana", name, {}, opts);
         const releaseName = args.releaseName ?? "grafana";
-        const adminSecretName = `${releaseName}-admin`;
         const config = args.grafana;
 
         // No special characters: the password travels in a basic-auth header and in shell commands.
@@ -410,47 +67,25 @@ export class Grafana extends pulumi.ComponentResource {
             { parent: this, protect: adminPasswordIsBound(config) },
         );
         this.adminPassword = password.result;
-        const adminSecret = namedSecret(
-            `${name}-admin`,
-            {
-                secretName: adminSecretName,
-                namespace: args.namespace,
-                stringData: { [adminSecretKeys.user]: config.adminUser, [adminSecretKeys.password]: password.result },
-            },
-            this,
-        );
-        const dependsOn: k8s.core.v1.Secret[] = [adminSecret];
-        let databaseSecretName: string | undefined;
-        if (config.database !== undefined) {
-            databaseSecretName = `${releaseName}-database`;
+        // The Secrets the pods read at start, <release>-<suffix>: secretsVersion rolls the pods when one changes.
+        const dependsOn: k8s.core.v1.Secret[] = [];
+        const podSecret = (suffix: string, stringData: Record<string, pulumi.Input<string>>) => {
+            const secretName = `${releaseName}-${suffix}`;
             dependsOn.push(
-                namedSecret(
-                    `${name}-database`,
-                    {
-                        secretName: databaseSecretName,
-                        namespace: args.namespace,
-                        stringData: { password: config.database.password },
-                    },
-                    this,
-                ),
+                namedSecret(`${name}-${suffix}`, { secretName, namespace: args.namespace, stringData }, this),
             );
-        }
-
-        let ssoSecretName: string | undefined;
-        if (config.sso !== undefined) {
-            ssoSecretName = `${releaseName}-sso`;
-            dependsOn.push(
-                namedSecret(
-                    `${name}-sso`,
-                    {
-                        secretName: ssoSecretName,
-                        namespace: args.namespace,
-                        stringData: { [ssoClientSecretMount.key]: config.sso.clientSecret },
-                    },
-                    this,
-                ),
-            );
-        }
+            return secretName;
+        };
+        const adminSecretName = podSecret("admin", {
+            [adminSecretKeys.user]: config.adminUser,
+            [adminSecretKeys.password]: password.result,
+        });
+        const databaseSecretName =
+            config.database === undefined ? undefined : podSecret("database", { password: config.database.password });
+        const ssoSecretName =
+            config.sso === undefined
+                ? undefined
+                : podSecret("sso", { [ssoClientSecretMount.key]: config.sso.clientSecret });
 
         this.release = new k8s.helm.v3.Release(
             name,

@@ -9,9 +9,8 @@ import {
     heatmapQuery,
     labelVariable,
     namespaceVariable,
+    size,
     stellaDashboard,
-    thresholdLines,
-    thresholds,
     timeSeriesPanel,
 } from "./panels";
 import { agentPanels, dashboardUids } from "../catalogue";
@@ -34,7 +33,8 @@ export function agentQueries(context: DashboardContext) {
 
 export function agentPerformanceDashboard(context: DashboardContext): DashboardModel {
     const queries = agentQueries(context);
-    const series = timeSeriesPanel;
+    const latency = (id: number, title: string, expr: string) =>
+        timeSeriesPanel({ id, title, expr, legend: "{{provider}}", unit: "s", width: 8 });
     return stellaDashboard(
         dashboardUids.agents,
         "STELLA Agent Performance",
@@ -63,58 +63,47 @@ export function agentPerformanceDashboard(context: DashboardContext): DashboardM
                 .withTarget(heatmapQuery(queries.responseDistribution))
                 .calculate(false)
                 .yAxis(heatmapAxis("s"))
-                .gridPos({ x: 0, y: 0, w: 12, h: 8 }),
+                .gridPos(size(12, 8)),
         )
         .withPanel(
-            series(
-                agentPanels.responseP95,
-                "Response latency p95 by agent type",
-                queries.responseP95,
-                "{{agent_type}}",
-                "s",
-                12,
-                0,
-            )
-                .thresholds(thresholds(context.thresholds.agentLatencyP95Seconds))
-                .thresholdsStyle(thresholdLines()),
+            timeSeriesPanel({
+                id: agentPanels.responseP95,
+                title: "Response latency p95 by agent type",
+                expr: queries.responseP95,
+                legend: "{{agent_type}}",
+                unit: "s",
+                alertThreshold: context.thresholds.agentLatencyP95Seconds,
+            }),
         )
         .withPanel(
-            series(
-                agentPanels.messagesPerMinute,
-                "Messages per minute",
-                queries.messagesPerMinute,
-                "{{agent_type}} {{direction}}",
-                "short",
-                0,
-                8,
-            ),
+            timeSeriesPanel({
+                id: agentPanels.messagesPerMinute,
+                title: "Messages per minute",
+                expr: queries.messagesPerMinute,
+                legend: "{{agent_type}} {{direction}}",
+                unit: "short",
+            }),
         )
         .withPanel(
-            series(
-                agentPanels.conversations,
-                "Active conversations",
-                queries.conversations,
-                "{{agent_type}}",
-                "short",
-                12,
-                8,
-            ),
+            timeSeriesPanel({
+                id: agentPanels.conversations,
+                title: "Active conversations",
+                expr: queries.conversations,
+                legend: "{{agent_type}}",
+                unit: "short",
+            }),
         )
         .withPanel(
-            series(
-                agentPanels.toolDuration,
-                "Tool execution time p95",
-                queries.toolDuration,
-                "{{tool}}",
-                "s",
-                0,
-                16,
-                8,
-            ),
+            timeSeriesPanel({
+                id: agentPanels.toolDuration,
+                title: "Tool execution time p95",
+                expr: queries.toolDuration,
+                legend: "{{tool}}",
+                unit: "s",
+                width: 8,
+            }),
         )
-        .withPanel(series(agentPanels.sttLatency, "STT latency p95", queries.sttLatency, "{{provider}}", "s", 8, 16, 8))
-        .withPanel(
-            series(agentPanels.ttsLatency, "TTS latency p95", queries.ttsLatency, "{{provider}}", "s", 16, 16, 8),
-        )
+        .withPanel(latency(agentPanels.sttLatency, "STT latency p95", queries.sttLatency))
+        .withPanel(latency(agentPanels.ttsLatency, "TTS latency p95", queries.ttsLatency))
         .build() as unknown as DashboardModel;
 }

@@ -22,7 +22,8 @@ export function infrastructureQueries() {
 
 export function infrastructureDashboard(context: DashboardContext): DashboardModel {
     const queries = infrastructureQueries();
-    const series = timeSeriesPanel;
+    const nodeUtilisation = (id: number, title: string, expr: string) =>
+        timeSeriesPanel({ id, title, expr, legend: "{{instance}}", unit: "percentunit", max: 1, width: 8 });
     return stellaDashboard(
         dashboardUids.infrastructure,
         "STELLA Infrastructure",
@@ -31,75 +32,44 @@ export function infrastructureDashboard(context: DashboardContext): DashboardMod
     )
         .withVariable(namespaceVariable(context.stellaNamespace))
         .withVariable(labelVariable("pod", "Pod", 'label_values(kube_pod_info{namespace="$namespace"}, pod)'))
-        .withPanel(series(infrastructurePanels.podCpu, "Pod CPU", queries.podCpu, "{{pod}}", "short", 0, 0))
         .withPanel(
-            series(
-                infrastructurePanels.podMemory,
-                "Pod memory (working set)",
-                queries.podMemory,
-                "{{pod}}",
-                "bytes",
-                12,
-                0,
-            ),
+            timeSeriesPanel({
+                id: infrastructurePanels.podCpu,
+                title: "Pod CPU",
+                expr: queries.podCpu,
+                legend: "{{pod}}",
+                unit: "short",
+            }),
         )
         .withPanel(
-            series(
-                infrastructurePanels.podRestarts,
-                "Container restarts in the last hour",
-                queries.podRestarts,
-                "{{pod}}/{{container}}",
-                "short",
-                0,
-                8,
-            ),
+            timeSeriesPanel({
+                id: infrastructurePanels.podMemory,
+                title: "Pod memory (working set)",
+                expr: queries.podMemory,
+                legend: "{{pod}}",
+                unit: "bytes",
+            }),
         )
         .withPanel(
-            series(
-                infrastructurePanels.databaseConnections,
-                "Database connections",
-                queries.databaseConnections,
-                "{{state}}",
-                "short",
-                12,
-                8,
-            ),
+            timeSeriesPanel({
+                id: infrastructurePanels.podRestarts,
+                title: "Container restarts in the last hour",
+                expr: queries.podRestarts,
+                legend: "{{pod}}/{{container}}",
+                unit: "short",
+            }),
         )
         .withPanel(
-            series(
-                infrastructurePanels.nodeCpu,
-                "Node CPU utilisation",
-                queries.nodeCpu,
-                "{{instance}}",
-                "percentunit",
-                0,
-                16,
-                8,
-            ).max(1),
+            timeSeriesPanel({
+                id: infrastructurePanels.databaseConnections,
+                title: "Database connections",
+                expr: queries.databaseConnections,
+                legend: "{{state}}",
+                unit: "short",
+            }),
         )
-        .withPanel(
-            series(
-                infrastructurePanels.nodeMemory,
-                "Node memory utilisation",
-                queries.nodeMemory,
-                "{{instance}}",
-                "percentunit",
-                8,
-                16,
-                8,
-            ).max(1),
-        )
-        .withPanel(
-            series(
-                infrastructurePanels.nodeDisk,
-                "Node root disk utilisation",
-                queries.nodeDisk,
-                "{{instance}}",
-                "percentunit",
-                16,
-                16,
-                8,
-            ).max(1),
-        )
+        .withPanel(nodeUtilisation(infrastructurePanels.nodeCpu, "Node CPU utilisation", queries.nodeCpu))
+        .withPanel(nodeUtilisation(infrastructurePanels.nodeMemory, "Node memory utilisation", queries.nodeMemory))
+        .withPanel(nodeUtilisation(infrastructurePanels.nodeDisk, "Node root disk utilisation", queries.nodeDisk))
         .build() as unknown as DashboardModel;
 }

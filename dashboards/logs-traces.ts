@@ -9,7 +9,7 @@ import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { normalisedLevels } from "../components/alloy";
 import { type DashboardContext, type DashboardModel } from "./model";
-import { JaegerSearchBuilder, logQuery, namespaceVariable, stellaDashboard } from "./panels";
+import { JaegerSearchBuilder, logQuery, namespaceVariable, size, stellaDashboard } from "./panels";
 import { dashboardUids, datasources, logsTracesPanels } from "../catalogue";
 
 export function logsTracesQueries() {
@@ -62,7 +62,7 @@ export function logsTracesDashboard(context: DashboardContext): DashboardModel {
                 .withTarget(logQuery(queries.volume))
                 .unit("short")
                 .drawStyle(common.GraphDrawStyle.Bars)
-                .gridPos({ x: 0, y: 0, w: 24, h: 6 }),
+                .gridPos(size(24, 6)),
         )
         .withPanel(
             new logs.PanelBuilder()
@@ -77,7 +77,7 @@ export function logsTracesDashboard(context: DashboardContext): DashboardModel {
                 .enableLogDetails(true)
                 .sortOrder(common.LogsSortOrder.Descending)
                 .dedupStrategy(common.LogsDedupStrategy.None)
-                .gridPos({ x: 0, y: 6, w: 24, h: 12 }),
+                .gridPos(size(24, 12)),
         )
         .withPanel(
             new table.PanelBuilder()
@@ -86,7 +86,7 @@ export function logsTracesDashboard(context: DashboardContext): DashboardModel {
                 .description("Recent traces of the service; open one to see its spans and jump to its logs.")
                 .datasource(datasources.jaeger)
                 .withTarget(new JaegerSearchBuilder(queries.traceService))
-                .gridPos({ x: 0, y: 18, w: 24, h: 10 }),
+                .gridPos(size(24, 10)),
         )
         .build() as unknown as DashboardModel;
 }

@@ -48,32 +48,103 @@ export class JaegerSearchBuilder implements cog.Builder<cog.Dataquery> {
     }
 }
 
+/** What a stat of one Prometheus query shows; see statPanel. */
+export interface StatOptions {
+    /** The panel's id, from catalogue.ts: alerts and runbooks link to it. */
+    readonly id: number;
+    readonly title: string;
+    readonly description?: string;
+    readonly expr: string;
+    readonly legend: string;
+    /** Grafana's unit id, e.g. "short", "percentunit". */
+    readonly unit: string;
+    readonly decimals: number;
+    /** The value's colours. */
+    readonly thresholds: dashboard.ThresholdsConfigBuilder;
+    /** Columns of the 24; default 6, a quarter of the width. */
+    readonly width?: number;
+    /** Grid rows; default 8. */
+    readonly height?: number;
+}
+
 /**
  * A stat panel that shows the last non-null value. Without calcs Grafana reduces with `last`, and a
  * single missing sample (a scrape gap, a restart) turns the stat into "No data".
  */
-export function statPanel(): stat.PanelBuilder {
-    return new stat.PanelBuilder().reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]));
+export function statPanel(options: StatOptions): stat.PanelBuilder {
+    const panel = new stat.PanelBuilder()
+        .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]))
+        .id(options.id)
+        .title(options.title);
+    if (options.description !== undefined) panel.description(options.description);
+    return panel
+        .withTarget(promQuery(options.expr, options.legend))
+        .unit(options.unit)
+        .decimals(options.decimals)
+        .thresholds(options.thresholds)
+        .gridPos(size(options.width ?? 6, options.height ?? 8));
 }
 
-/** A time series of one query, from 0, 8 rows high: most panels of the agent and infrastructure dashboards. */
-export function timeSeriesPanel(
-    id: number,
-    title: string,
-    expr: string,
-    legend: string,
-    unit: string,
-    x: number,
-    y: number,
-    w = 12,
+/** The sessions open right now, red from `threshold`: the first panel of the Overview and the System Overview. */
+export function activeSessionsStat(
+    options: Pick<StatOptions, "id" | "title" | "description" | "expr"> & { readonly threshold: number },
+): stat.PanelBuilder {
+    const { threshold, ...shown } = options;
+    return statPanel({ ...shown, legend: "sessions", unit: "short", decimals: 0, thresholds: thresholds(threshold) });
+}
+
+/**
+ * A panel's size on Grafana's 24-column grid, and no position: DashboardBuilder.withPanel places each
+ * panel right of the one before and, once 24 columns are filled, starts a new row below the row's
+ * tallest panel. The layout is the order of the withPanel calls: a panel inserted moves those after it.
+ * x and y stay 0, which is what tells withPanel to place the panel (it keeps any other position). Each
+ * row's widths must add up to 24: withPanel does not wrap a panel that does not fit (the layout test
+ * in test/dashboard-layout.test.ts fails on a panel that sticks out or overlaps another).
+ */
+export function size(width: number, height: number): dashboard.GridPos {
+    return { x: 0, y: 0, w: width, h: height };
+}
+
+/** What a time series of one Prometheus query shows; see timeSeriesPanel. */
+export interface TimeSeriesOptions {
+    /** The panel's id, from catalogue.ts: alerts and runbooks link to it. */
+    readonly id: number;
+    readonly title: string;
+    readonly description?: string;
+    readonly expr: string;
+    /** The legend of each series, e.g. "{{pod}}". */
+    readonly legend: string;
+    /** Grafana's unit id, e.g. "s", "percentunit"; none by default. */
+    readonly unit?: string;
+    /** The y axis' upper bound, e.g. 1 for a ratio; Grafana's auto by default. */
+    readonly max?: number;
+    /** The threshold the panel's alert fires at, drawn as a red line. */
+    readonly alertThreshold?: number;
+    /** Columns of the 24; default 12, half the width. */
+    readonly width?: number;
+    /** Grid rows; default 8. */
+    readonly height?: number;
+}
+
+/** A time series of one query (the caller may add more targets), its y axis from 0, sized for the layout. */
+export function timeSeriesPanel(options: TimeSeriesOptions): timeseries.PanelBuilder {
+    const panel = new timeseries.PanelBuilder().id(options.id).title(options.title);
+    if (options.description !== undefined) panel.description(options.description);
+    panel.withTarget(promQuery(options.expr, options.legend));
+    if (options.unit !== undefined) panel.unit(options.unit);
+    panel.min(0);
+    if (options.max !== undefined) panel.max(options.max);
+    if (options.alertThreshold !== undefined)
+        panel.thresholds(thresholds(options.alertThreshold)).thresholdsStyle(thresholdLines());
+    return panel.gridPos(size(options.width ?? 12, options.height ?? 8));
+}
+
+/** The share of backend requests answered with a 5xx, red from `threshold` (HighErrorRate's): on the Overview and the System Overview. */
+export function errorRatePanel(
+    options: Pick<TimeSeriesOptions, "id" | "title" | "description" | "expr"> & { readonly threshold: number },
 ): timeseries.PanelBuilder {
-    return new timeseries.PanelBuilder()
-        .id(id)
-        .title(title)
-        .withTarget(promQuery(expr, legend))
-        .unit(unit)
-        .min(0)
-        .gridPos({ x, y, w, h: 8 });
+    const { threshold, ...shown } = options;
+    return timeSeriesPanel({ ...shown, legend: "5xx share", unit: "percentunit", alertThreshold: threshold, width: 9 });
 }
 
 /** Thresholds: green below `red`, red from it (optionally amber from `amber`). */

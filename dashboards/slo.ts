@@ -3,7 +3,7 @@
 
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { type DashboardContext, type DashboardModel } from "./model";
-import { promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import { promQuery, size, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
 import { backendRecords, dashboardUids, number, sloPanels } from "../catalogue";
 
 /** The windows drawn as burn rates; the alerts page at 14.4× (1h) and 6× (6h), warn at 3× (1d) and 1× (3d). */
@@ -33,23 +33,22 @@ export function sloDashboard(context: DashboardContext): DashboardModel {
     const queries = sloQueries(context);
     const percent = (ratio: number) => `${number(ratio * 100)}%`;
     const refIds = ["A", "B", "C", "D", "E"];
-    const budget = (id: number, title: string, expr: string, x: number) =>
-        statPanel()
-            .id(id)
-            .title(title)
-            .description("Share of the 30-day error budget not yet spent; below zero the SLO is broken.")
-            .withTarget(promQuery(expr, "budget left"))
-            .unit("percentunit")
-            .decimals(1)
-            .thresholds(
-                thresholds(0.25, 0.5).steps([
-                    { value: null, color: "red" },
-                    { value: 0.25, color: "orange" },
-                    { value: 0.5, color: "green" },
-                ]),
-            )
-            .gridPos({ x, y: 0, w: 6, h: 8 });
-    const burn = (id: number, title: string, series: { window: string; expr: string }[], x: number, y: number) => {
+    const budget = (id: number, title: string, expr: string) =>
+        statPanel({
+            id,
+            title,
+            description: "Share of the 30-day error budget not yet spent; below zero the SLO is broken.",
+            expr,
+            legend: "budget left",
+            unit: "percentunit",
+            decimals: 1,
+            thresholds: thresholds(0.25, 0.5).steps([
+                { value: null, color: "red" },
+                { value: 0.25, color: "orange" },
+                { value: 0.5, color: "green" },
+            ]),
+        });
+    const burn = (id: number, title: string, series: { window: string; expr: string }[]) => {
         const panel = new timeseries.PanelBuilder()
             .id(id)
             .title(title)
@@ -60,7 +59,7 @@ export function sloDashboard(context: DashboardContext): DashboardModel {
             .min(0)
             .thresholds(thresholds(14.4, 1))
             .thresholdsStyle(thresholdLines())
-            .gridPos({ x, y, w: 18, h: 8 });
+            .gridPos(size(18, 8));
         series.forEach(({ window, expr }, index) => panel.withTarget(promQuery(expr, window, refIds[index])));
         return panel;
     };
@@ -75,18 +74,16 @@ export function sloDashboard(context: DashboardContext): DashboardModel {
                 sloPanels.availabilityBudget,
                 `Availability budget left (SLO ${percent(context.slo.availabilityTarget)})`,
                 queries.availabilityBudgetLeft,
-                0,
             ),
         )
-        .withPanel(burn(sloPanels.availabilityBurn, "Availability burn rate", queries.availabilityBurn, 6, 0))
+        .withPanel(burn(sloPanels.availabilityBurn, "Availability burn rate", queries.availabilityBurn))
         .withPanel(
             budget(
                 sloPanels.latencyBudget,
                 `Latency budget left (${percent(context.slo.latencyTarget)} under ${number(context.slo.latencyThresholdSeconds)}s)`,
                 queries.latencyBudgetLeft,
-                0,
-            ).gridPos({ x: 0, y: 8, w: 6, h: 8 }),
+            ),
         )
-        .withPanel(burn(sloPanels.latencyBurn, "Latency burn rate", queries.latencyBurn, 6, 8))
+        .withPanel(burn(sloPanels.latencyBurn, "Latency burn rate", queries.latencyBurn))
         .build() as unknown as DashboardModel;
 }

@@ -6,14 +6,18 @@ import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as table from "@grafana/grafana-foundation-sdk/table";
-import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { type DashboardContext, type DashboardModel } from "./model";
-import { heatmapAxis, heatmapQuery, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import {
+    activeSessionsStat,
+    errorRatePanel,
+    heatmapAxis,
+    heatmapQuery,
+    promQuery,
+    size,
+    stellaDashboard,
+    timeSeriesPanel,
+} from "./panels";
 import { backendRecords, dashboardUids, overviewPanels } from "../catalogue";
-
-/** Panel ids, for links from alerts and runbooks. */
-/** The firing-alerts panel's row height: the seed's panels start below it. */
-const alertsHeight = 7;
 
 /** The queries, apart from layout. */
 export function overviewQueries(context: DashboardContext) {
@@ -84,7 +88,7 @@ function firingAlertsPanel(context: DashboardContext, expr: string): table.Panel
             },
             { id: "custom.cellOptions", value: { type: "color-background" } },
         ])
-        .gridPos({ x: 0, y: 0, w: 24, h: alertsHeight });
+        .gridPos(size(24, 7));
 }
 
 export function stellaOverviewDashboard(context: DashboardContext): DashboardModel {
@@ -97,37 +101,33 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withPanel(firingAlertsPanel(context, queries.firingAlerts))
         .withPanel(
-            statPanel()
-                .id(overviewPanels.activeSessions)
-                .title("Active Sessions")
-                .description("Sessions open right now, summed over backend replicas.")
-                .withTarget(promQuery(queries.activeSessions, "sessions"))
-                .unit("short")
-                .decimals(0)
-                .thresholds(thresholds(context.thresholds.activeSessions))
-                .gridPos({ x: 0, y: alertsHeight, w: 6, h: 8 }),
+            activeSessionsStat({
+                id: overviewPanels.activeSessions,
+                title: "Active Sessions",
+                description: "Sessions open right now, summed over backend replicas.",
+                expr: queries.activeSessions,
+                threshold: context.thresholds.activeSessions,
+            }),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(overviewPanels.requestRate)
-                .title("Request Rate")
-                .description("Backend HTTP requests per second.")
-                .withTarget(promQuery(queries.requestRate, "requests/s"))
-                .unit("reqps")
-                .min(0)
-                .gridPos({ x: 6, y: alertsHeight, w: 9, h: 8 }),
+            timeSeriesPanel({
+                id: overviewPanels.requestRate,
+                title: "Request Rate",
+                description: "Backend HTTP requests per second.",
+                expr: queries.requestRate,
+                legend: "requests/s",
+                unit: "reqps",
+                width: 9,
+            }),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(overviewPanels.errorRate)
-                .title("Error Rate")
-                .description("Share of backend requests answered with a 5xx; HighErrorRate pages above the red line.")
-                .withTarget(promQuery(queries.errorRate, "5xx share"))
-                .unit("percentunit")
-                .min(0)
-                .thresholds(thresholds(context.thresholds.errorRate))
-                .thresholdsStyle(thresholdLines())
-                .gridPos({ x: 15, y: alertsHeight, w: 9, h: 8 }),
+            errorRatePanel({
+                id: overviewPanels.errorRate,
+                title: "Error Rate",
+                description: "Share of backend requests answered with a 5xx; HighErrorRate pages above the red line.",
+                expr: queries.errorRate,
+                threshold: context.thresholds.errorRate,
+            }),
         )
         .withPanel(
             new heatmap.PanelBuilder()
@@ -140,7 +140,7 @@ export function stellaOverviewDashboard(context: DashboardContext): DashboardMod
                 .calculate(false)
                 .yAxis(heatmapAxis("s"))
                 .cellGap(1)
-                .gridPos({ x: 0, y: alertsHeight + 8, w: 24, h: 9 }),
+                .gridPos(size(24, 9)),
         )
         .build() as unknown as DashboardModel;
 }

@@ -1,9 +1,15 @@
 // "STELLA System Overview" (docs/design.md): active sessions, request
 // rate, error rate and average latency of the backend, by status and route where it helps.
 
-import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { type DashboardContext, type DashboardModel } from "./model";
-import { namespaceVariable, promQuery, statPanel, stellaDashboard, thresholdLines, thresholds } from "./panels";
+import {
+    activeSessionsStat,
+    errorRatePanel,
+    namespaceVariable,
+    promQuery,
+    stellaDashboard,
+    timeSeriesPanel,
+} from "./panels";
 import { backendRecords, dashboardUids, healthProbeJob, systemPanels } from "../catalogue";
 
 export function systemQueries(context: DashboardContext) {
@@ -30,69 +36,66 @@ export function systemOverviewDashboard(context: DashboardContext): DashboardMod
     )
         .withVariable(namespaceVariable(context.stellaNamespace))
         .withPanel(
-            statPanel()
-                .id(systemPanels.activeSessions)
-                .title("Active sessions")
-                .withTarget(promQuery(queries.activeSessions, "sessions"))
-                .unit("short")
-                .decimals(0)
-                .thresholds(thresholds(context.thresholds.activeSessions))
-                .gridPos({ x: 0, y: 0, w: 6, h: 8 }),
+            activeSessionsStat({
+                id: systemPanels.activeSessions,
+                title: "Active sessions",
+                expr: queries.activeSessions,
+                threshold: context.thresholds.activeSessions,
+            }),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(systemPanels.requestRate)
-                .title("Request rate by status")
-                .withTarget(promQuery(queries.requestRateByStatus, `{{${context.metrics.statusLabel}}}`))
-                .unit("reqps")
-                .min(0)
-                .gridPos({ x: 6, y: 0, w: 9, h: 8 }),
+            timeSeriesPanel({
+                id: systemPanels.requestRate,
+                title: "Request rate by status",
+                expr: queries.requestRateByStatus,
+                legend: `{{${context.metrics.statusLabel}}}`,
+                unit: "reqps",
+                width: 9,
+            }),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(systemPanels.errorRate)
-                .title("Error rate (5xx share)")
-                .description("HighErrorRate fires above the red line.")
-                .withTarget(promQuery(queries.errorRate, "5xx share"))
-                .unit("percentunit")
-                .min(0)
-                .thresholds(thresholds(context.thresholds.errorRate))
-                .thresholdsStyle(thresholdLines())
-                .gridPos({ x: 15, y: 0, w: 9, h: 8 }),
+            errorRatePanel({
+                id: systemPanels.errorRate,
+                title: "Error rate (5xx share)",
+                description: "HighErrorRate fires above the red line.",
+                expr: queries.errorRate,
+                threshold: context.thresholds.errorRate,
+            }),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(systemPanels.averageLatency)
-                .title("Latency: average and p95")
-                .description("HighLatency fires when p95 stays above the red line.")
-                .withTarget(promQuery(queries.averageLatency, "average"))
-                .withTarget(promQuery(queries.p95Latency, "p95", "B"))
-                .unit("s")
-                .min(0)
-                .thresholds(thresholds(context.thresholds.latencyP95Seconds))
-                .thresholdsStyle(thresholdLines())
-                .gridPos({ x: 0, y: 8, w: 15, h: 8 }),
+            timeSeriesPanel({
+                id: systemPanels.averageLatency,
+                title: "Latency: average and p95",
+                description: "HighLatency fires when p95 stays above the red line.",
+                expr: queries.averageLatency,
+                legend: "average",
+                unit: "s",
+                alertThreshold: context.thresholds.latencyP95Seconds,
+                width: 15,
+            }).withTarget(promQuery(queries.p95Latency, "p95", "B")),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(systemPanels.sessionsCreated)
-                .title("Sessions created per minute")
-                .withTarget(promQuery(queries.sessionsCreated, "sessions/min"))
-                .unit("short")
-                .min(0)
-                .gridPos({ x: 15, y: 8, w: 9, h: 8 }),
+            timeSeriesPanel({
+                id: systemPanels.sessionsCreated,
+                title: "Sessions created per minute",
+                expr: queries.sessionsCreated,
+                legend: "sessions/min",
+                unit: "short",
+                width: 9,
+            }),
         )
         .withPanel(
-            new timeseries.PanelBuilder()
-                .id(systemPanels.healthProbes)
-                .title("Health probes per pod")
-                .description(
+            timeSeriesPanel({
+                id: systemPanels.healthProbes,
+                title: "Health probes per pod",
+                description:
                     "1: the pod answers /health (liveness) or /health/ready (readiness, checks the database); 0: it fails.",
-                )
-                .withTarget(promQuery(queries.healthProbes, "{{pod}} {{probe}}"))
-                .min(0)
-                .max(1)
-                .gridPos({ x: 0, y: 16, w: 24, h: 7 }),
+                expr: queries.healthProbes,
+                legend: "{{pod}} {{probe}}",
+                max: 1,
+                width: 24,
+                height: 7,
+            }),
         )
         .build() as unknown as DashboardModel;
 }

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
-import { temporaryDirectory } from "./temporary";
+import { temporaryDirectory } from "./support/temporary";
 import { promtoolHint, requirePromtool3 } from "../tools/promtool";
 import {
     absolute,

@@ -10,8 +10,8 @@ import { after, afterEach, before, describe, it } from "node:test";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
 import { localAlertmanagerConfig, startAlertmanager, type LocalAlertmanager } from "../tools/e2e/alertmanager-local";
 import { FakeReceivers, type PagerDutyEvent, type SlackMessage, type WebhookMessage } from "../tools/e2e/receivers";
-import { requireToolVersion } from "./tool-versions";
-import { temporaryDirectory } from "./temporary";
+import { requireToolVersion } from "../tools/tool-versions";
+import { temporaryDirectory } from "./support/temporary";
 
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig, type RawEntry } from "../config/parse";
 import { configWarnings } from "../config/rules";
-import { failure, plain, prodEntries, secret } from "./config-fixtures";
+import { failure, plain, prodEntries, secret } from "./support/config-fixtures";
 
 describe("config rules", () => {
     for (const missing of ["alerting.slackWebhookUrl", "alerting.pagerdutyRoutingKey"]) {

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../config/parse";
 import { configSchema, secretPaths } from "../config/schema";
 import { schemaSecretPaths, secretPathText } from "../config/secrets";
-import { failure, plain, prodEntries, secret } from "./config-fixtures";
+import { failure, plain, prodEntries, secret } from "./support/config-fixtures";
 
 describe("config secrets", () => {
     it("finds the secrets by walking the schema: exactly these paths", () => {

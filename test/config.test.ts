@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { withGrafanaApiUrlOverride } from "../config/load";
 import { defaultConfigValues, parseStackConfig, type RawEntry } from "../config/parse";
-import { failure, plain, prodEntries, secret } from "./config-fixtures";
+import { failure, plain, prodEntries, secret } from "./support/config-fixtures";
 
 describe("config", () => {
     it("gives dev the defaults", () => {

@@ -5,83 +5,17 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { describe, it } from "node:test";
-import { before } from "node:test";
-import { parseStackConfig, projectName, type RawEntry } from "../config";
-import { alertNames, rulesContext, stellaRuleGroups } from "../alerts/rules";
-import { grafanaDataSources } from "../components/grafana";
-import { stellaDashboards } from "../dashboards";
-import { type DashboardModel, type PanelModel } from "../dashboards/model";
-import { stringify } from "yaml";
-import { readOfflineConfig } from "../tools/offline-config";
-import { canaryOverrides } from "./stack-harness";
-import { temporaryDirectory } from "./temporary";
-import { dashboardUids, datasourceUids, overviewPanels } from "../catalogue";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { alertNames } from "../alerts/rules";
+import { type DashboardModel } from "../dashboards/model";
+import { dashboardUids, datasourceUids } from "../catalogue";
+import { builtStacks, panelsOf, registeredDataSourceUids, root } from "./support/dashboard-stacks";
+import { loadQueryParsers, metricsRead, parseErrors, type Query } from "./support/query-parsers";
+import { temporaryDirectory } from "./support/temporary";
 
-// The parsers are ESM-only; loaded once before the tests.
-type Parser = { parse(text: string): { iterate(spec: { enter(node: SyntaxNodeRef): void }): void } };
-interface SyntaxNodeRef {
-    readonly name: string;
-    readonly from: number;
-    readonly to: number;
-    readonly type: { readonly name: string; readonly isError: boolean };
-    readonly node: { getChild(name: string): { from: number; to: number } | null };
-}
-let promqlParser: Parser;
-let logqlParser: Parser;
-before(async () => {
-    promqlParser = (await import("@prometheus-io/lezer-promql")).parser;
-    logqlParser = (await import("@grafana/lezer-logql")).parser;
-});
-
-const root = resolve(__dirname, "..");
-/** Each stack's dashboards and rules, built from its stack file (with canary secrets) as the program builds them. */
-function built(stack: string) {
-    const { config: raw, secretKeys } = readOfflineConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
-    const entries: Record<string, RawEntry> = {};
-    for (const [key, text] of Object.entries(raw)) {
-        if (!key.startsWith(`${projectName}:`)) continue;
-        entries[key.slice(projectName.length + 1)] = {
-            value: JSON.parse(text) as unknown,
-            secret: secretKeys.includes(key),
-        };
-    }
-    const config = parseStackConfig(stack, entries);
-    const rules = stellaRuleGroups(rulesContext(config));
-    return {
-        dashboards: stellaDashboards({
-            stellaNamespace: config.stella.namespace,
-            monitoringNamespace: config.kubernetes.namespace,
-            metrics: config.stella.metrics,
-            thresholds: config.alerting.thresholds,
-            slo: config.slo,
-            runbookBaseUrl: config.alerting.runbookBaseUrl,
-            stellaAlerts: alertNames(rules),
-        }),
-        rules,
-        runbookBaseUrl: config.alerting.runbookBaseUrl,
-    };
-}
-
-/** Grafana's variables are not PromQL/LogQL: put in what Grafana would before parsing. */
-function interpolate(query: string): string {
-    return query
-        .replace(/\$__(rate_interval|interval|auto|range)/g, "5m")
-        .replace(/\$\{?(\w+)(:\w+)?\}?/g, (_match, name: string) => `var_${name}`);
-}
-
-interface Query {
-    readonly where: string;
-    readonly language: "promql" | "logql";
-    readonly text: string;
-}
-
-function panelsOf(dashboard: DashboardModel): PanelModel[] {
-    return (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])]);
-}
+before(loadQueryParsers);
 
 /** Every query of a dashboard: panel targets, annotations, and the selectors inside label_values(). */
 function dashboardQueries(dashboard: DashboardModel): Query[] {
@@ -114,40 +48,6 @@ function dashboardQueries(dashboard: DashboardModel): Query[] {
     return queries;
 }
 
-function parseErrors(query: Query): string[] {
-    const text = interpolate(query.text);
-    const tree = (query.language === "promql" ? promqlParser : logqlParser).parse(text);
-    const errors: string[] = [];
-    tree.iterate({
-        enter: (node) => {
-            if (node.type.isError)
-                errors.push(`${query.where}: ${query.language} error at ${node.from} in ${JSON.stringify(text)}`);
-        },
-    });
-    return errors;
-}
-
-/** The metric names a PromQL query reads; a `__name__` regex comes back as a RegExp. */
-function metricsRead(text: string): (string | RegExp)[] {
-    const source = interpolate(text);
-    const names: (string | RegExp)[] = [];
-    promqlParser.parse(source).iterate({
-        enter: (node) => {
-            if (node.name === "VectorSelector") {
-                const identifier = node.node.getChild("Identifier");
-                if (identifier !== null) names.push(source.slice(identifier.from, identifier.to));
-            }
-            if (node.name === "UnquotedLabelMatcher") {
-                const matcher = source.slice(node.from, node.to);
-                const byName = /^__name__\s*(=~|=)\s*"(.*)"$/.exec(matcher);
-                if (byName !== null)
-                    names.push(byName[1] === "=" ? (byName[2] as string) : new RegExp(`^(?:${byName[2]})$`));
-            }
-        },
-    });
-    return names;
-}
-
 /** The metrics docs/metrics.md documents: the first column of its tables, histograms expanded. */
 function documentedMetrics(): Set<string> {
     const text = readFileSync(join(root, "docs", "metrics.md"), "utf8");
@@ -161,7 +61,7 @@ function documentedMetrics(): Set<string> {
 }
 
 describe("dashboards and rules as data", () => {
-    const stacks = ["dev", "staging", "prod"].map((stack) => ({ stack, ...built(stack) }));
+    const stacks = builtStacks();
     const known = documentedMetrics();
 
     it("documents the metrics in docs/metrics.md", () => {
@@ -234,13 +134,7 @@ describe("dashboards and rules as data", () => {
             });
 
             it("refers only to the data sources the stack registers", () => {
-                const registered = new Set(
-                    grafanaDataSources({
-                        urls: { prometheus: "p", loki: "l", jaeger: "j", alertmanager: "a" },
-                        traceLogNamespaces: ["ai-agents"],
-                        scrapeInterval: "15s",
-                    }).map((source) => source.uid),
-                );
+                const registered = registeredDataSourceUids();
                 for (const dashboard of dashboards) {
                     for (const panel of panelsOf(dashboard)) {
                         for (const ref of [
@@ -299,115 +193,6 @@ describe("dashboards and rules as data", () => {
             });
         });
     }
-
-    describe("the Overview's firing alerts", () => {
-        const { dashboards, rules, runbookBaseUrl } = stacks.find((s) => s.stack === "prod") as (typeof stacks)[number];
-        const overview = dashboards.find((d) => d.uid === dashboardUids.overview) as DashboardModel;
-        const panel = panelsOf(overview).find((p) => p.id === overviewPanels.firingAlerts) as PanelModel;
-        const target = panel.targets?.[0] as {
-            expr: string;
-            instant?: boolean;
-            format?: string;
-            datasource?: { uid: string };
-        };
-        const alerts = rules.flatMap((group) => group.rules.filter((rule) => rule.alert !== undefined));
-        type Link = { url: string; title: string };
-        const links =
-            (
-                panel.fieldConfig as {
-                    overrides: { matcher: { options: string }; properties: { id: string; value: Link[] }[] }[];
-                }
-            ).overrides
-                .find((override) => override.matcher.options === "alertname")
-                ?.properties.find((property) => property.id === "links")?.value ?? [];
-
-        it("is the first thing on the screen: a table across the top, read from Prometheus, a query that parses", () => {
-            assert.equal(panel.type, "table");
-            assert.deepEqual(panel.gridPos, { x: 0, y: 0, w: 24, h: 7 });
-            const others = panelsOf(overview).filter((p) => p !== panel);
-            assert.ok(
-                others.every((p) => (p.gridPos as { y: number }).y >= 7),
-                "a panel overlaps the alerts",
-            );
-            assert.equal(target.instant, true);
-            assert.equal(target.format, "table");
-            assert.deepEqual(parseErrors({ where: "firing alerts", language: "promql", text: target.expr }), []);
-            const registered = grafanaDataSources({
-                urls: { prometheus: "p", loki: "l", jaeger: "j", alertmanager: "a" },
-                traceLogNamespaces: ["ai-agents"],
-                scrapeInterval: "15s",
-            }).map((source) => source.uid);
-            assert.ok(
-                registered.includes(target.datasource?.uid ?? ""),
-                `unknown data source ${target.datasource?.uid}`,
-            );
-            assert.ok(registered.includes(datasourceUids.alertmanager), "no Alertmanager data source");
-        });
-
-        it("links each alert to its runbook: the rule's own runbook_url, a page in docs/runbooks", () => {
-            assert.equal(links.length, 1, "one data link on the alert name");
-            const link = links[0] as Link;
-            assert.ok(alerts.length > 10);
-            for (const rule of alerts) {
-                const url = link.url.replace("${__value.raw}", rule.alert as string);
-                assert.equal(
-                    url,
-                    rule.annotations?.runbook_url,
-                    `${String(rule.alert)}: the link differs from runbook_url`,
-                );
-                assert.ok(url.startsWith(`${runbookBaseUrl.replace(/\/+$/, "")}/`));
-                const page = url.slice(runbookBaseUrl.replace(/\/+$/, "").length + 1);
-                assert.ok(existsSync(join(root, "docs", "runbooks", page)), `docs/runbooks/${page} does not exist`);
-            }
-        });
-
-        it("shows exactly STELLA's firing alerts, as Prometheus evaluates the query (promtool)", () => {
-            // ALERTS as Prometheus writes it: one series per alert and state. kube-prometheus-stack's
-            // Watchdog fires always; a pending STELLA alert is not paging yet.
-            const stella = alerts.map((rule) => rule.alert as string);
-            const firing = [stella[0], stella[stella.length - 1]] as string[];
-            const series = (name: string, state: string, severity: string, service: string) => ({
-                series: `ALERTS{alertname="${name}", alertstate="${state}", severity="${severity}", service="${service}", pod="p-1"}`,
-                values: "1x5",
-            });
-            const dir = mkdtempSync(join(tmpdir(), "firing-alerts-"));
-            try {
-                writeFileSync(
-                    join(dir, "test.yaml"),
-                    stringify({
-                        rule_files: [],
-                        evaluation_interval: "1m",
-                        tests: [
-                            {
-                                interval: "1m",
-                                input_series: [
-                                    ...firing.map((name) => series(name, "firing", "critical", "stella-backend")),
-                                    series(stella[1] as string, "pending", "warning", "stella-backend"),
-                                    series("Watchdog", "firing", "none", "kube-prometheus-stack"),
-                                    series("KubePodCrashLooping", "firing", "warning", "loki"),
-                                ],
-                                promql_expr_test: [
-                                    {
-                                        expr: target.expr,
-                                        eval_time: "2m",
-                                        exp_samples: firing.map((name) => ({
-                                            labels: `{alertname="${name}", severity="critical", service="stella-backend"}`,
-                                            value: 1,
-                                        })),
-                                    },
-                                ],
-                            },
-                        ],
-                    }),
-                );
-                const result = spawnSync("promtool", ["test", "rules", join(dir, "test.yaml")], { encoding: "utf8" });
-                assert.equal(result.error, undefined, "promtool is installed");
-                assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
-            } finally {
-                rmSync(dir, { recursive: true, force: true });
-            }
-        });
-    });
 
     it("reduces every stat panel to its last non-null value, so a scrape gap still shows a number", () => {
         // Grafana falls back to `last` when calcs is empty: one missing sample and the stat shows "No data".

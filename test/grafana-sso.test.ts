@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { before, describe, it } from "node:test";
 import { ConfigError, parseStackConfig, type RawEntry, type SsoConfig } from "../config";
-import { grafanaValues, roleAttributePath, ssoIniSections } from "../components/grafana";
+import { roleAttributePath, ssoIniSections } from "../components/grafana-sso";
+import { grafanaValues } from "../components/grafana-values";
 import { overrideFlags, type ConfigOverride } from "../tools/offline-config";
-import { canaries } from "./stack-harness";
+import { canaries } from "./support/stack-fixtures";
 
 const root = resolve(__dirname, "..");
 

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig } from "../config";
-import { grafanaDataSources, grafanaValues } from "../components/grafana";
+import { grafanaDataSources } from "../components/grafana-datasources";
+import { grafanaValues } from "../components/grafana-values";
 import { datasourceUids } from "../catalogue";
 import { valueAt } from "../config/paths";
 

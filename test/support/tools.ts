@@ -41,3 +41,8 @@ export function promtoolTestRules(files: Record<string, unknown>, testFile = "te
         writeFileSync(join(directory, name), typeof content === "string" ? content : stringify(content));
     return tool("promtool", ["test", "rules", join(directory, testFile)]);
 }
+
+/** `promtool test rules` on one unit-test object and the rule files it names (name → content); fails the test when promtool does. */
+export function assertPromtoolTestPasses(test: unknown, ruleFiles: Readonly<Record<string, unknown>> = {}): void {
+    promtoolTestRules({ ...ruleFiles, "test.yaml": test });
+}

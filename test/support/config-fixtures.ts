@@ -2,8 +2,8 @@
 // error a refused config raises.
 
 import assert from "node:assert/strict";
-import { ConfigError } from "../config/errors";
-import { parseStackConfig, type RawEntry } from "../config/parse";
+import { ConfigError } from "../../config/errors";
+import { parseStackConfig, type RawEntry } from "../../config/parse";
 
 export const plain = (value: unknown): RawEntry => ({ value, secret: false });
 export const secret = (value: unknown): RawEntry => ({ value, secret: true });

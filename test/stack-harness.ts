@@ -1,1 +1,0 @@
-export { canaries, canaryOverrides } from "./support/stack-fixtures"; // moved: delete once its importers import test/support

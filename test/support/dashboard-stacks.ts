@@ -1,0 +1,61 @@
+// Each stack's dashboards and rules, built from its stack file (with canary secrets) as the program
+// builds them, for the tests of dashboards as data.
+
+import { resolve } from "node:path";
+import { parseStackConfig, projectName, type RawEntry } from "../../config";
+import { alertNames, rulesContext, stellaRuleGroups } from "../../alerts/rules";
+import { grafanaDataSources } from "../../components/grafana-datasources";
+import { stellaDashboards } from "../../dashboards";
+import { type DashboardModel, type PanelModel } from "../../dashboards/model";
+import { readOfflineConfig } from "../../tools/offline-config";
+import { canaryOverrides } from "./stack-fixtures";
+
+export const root = resolve(__dirname, "..", "..");
+
+/** A stack's dashboards and rules, from its Pulumi.<stack>.yaml. */
+export function built(stack: string) {
+    const { config: raw, secretKeys } = readOfflineConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
+    const entries: Record<string, RawEntry> = {};
+    for (const [key, text] of Object.entries(raw)) {
+        if (!key.startsWith(`${projectName}:`)) continue;
+        entries[key.slice(projectName.length + 1)] = {
+            value: JSON.parse(text) as unknown,
+            secret: secretKeys.includes(key),
+        };
+    }
+    const config = parseStackConfig(stack, entries);
+    const rules = stellaRuleGroups(rulesContext(config));
+    return {
+        dashboards: stellaDashboards({
+            stellaNamespace: config.stella.namespace,
+            monitoringNamespace: config.kubernetes.namespace,
+            metrics: config.stella.metrics,
+            thresholds: config.alerting.thresholds,
+            slo: config.slo,
+            runbookBaseUrl: config.alerting.runbookBaseUrl,
+            stellaAlerts: alertNames(rules),
+        }),
+        rules,
+        runbookBaseUrl: config.alerting.runbookBaseUrl,
+    };
+}
+
+/** The dev, staging and prod stacks, built. */
+export function builtStacks() {
+    return ["dev", "staging", "prod"].map((stack) => ({ stack, ...built(stack) }));
+}
+
+/** A dashboard's panels, those inside rows included. */
+export function panelsOf(dashboard: DashboardModel): PanelModel[] {
+    return (dashboard.panels ?? []).flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+}
+
+/** The uids of the data sources the stack registers in Grafana. */
+export function registeredDataSourceUids(): Set<string> {
+    const sources = grafanaDataSources({
+        urls: { prometheus: "p", loki: "l", jaeger: "j", alertmanager: "a" },
+        traceLogNamespaces: ["ai-agents"],
+        scrapeInterval: "15s",
+    });
+    return new Set(sources.map((source) => source.uid));
+}

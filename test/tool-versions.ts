@@ -1,1 +1,0 @@
-export { requireToolVersion } from "../tools/tool-versions"; // moved: delete once its importers import tools/
