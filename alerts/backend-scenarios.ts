@@ -3,6 +3,31 @@
 
 import { backendLabels, scenario, sloBaselineMinutes, type Scenario } from "./scenario";
 
+/**
+ * The backend unreachable, whichever way: the same page after a minute, and no missing-SLO-bucket warning
+ * for the buckets that vanish with the target.
+ */
+function backendDownScenario(name: string, description: string, fault: Scenario["fault"]): Scenario {
+    return scenario({
+        name,
+        description,
+        faultMinutes: 10,
+        fault,
+        fires: [
+            {
+                alertname: "StellaBackendDown",
+                firingAt: 1,
+                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
+                summary: "No backend pod can be scraped",
+                description:
+                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
+            },
+        ],
+        silentAt: [-1, 0, 0.75, 1, 10],
+        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
+    });
+}
+
 export const backendScenarios: readonly Scenario[] = [
     scenario({
         name: "errors at half the budget",
@@ -221,44 +246,16 @@ export const backendScenarios: readonly Scenario[] = [
         records: [{ expr: "stella:sessions_active:sum", at: 1, value: 150 }],
         target: { kind: "alert", withinMinutes: 10, bound: "seed" },
     }),
-    scenario({
-        name: "backend unscrapeable",
-        description:
-            "Prometheus cannot scrape the backend: up is 0 and the backend's own series go stale. The page names what is down; the latency histogram's buckets vanish with the target, which is no missing SLO bucket.",
-        faultMinutes: 10,
-        fault: { backendScrapeable: false },
-        fires: [
-            {
-                alertname: "StellaBackendDown",
-                firingAt: 1,
-                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
-                summary: "No backend pod can be scraped",
-                description:
-                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
-            },
-        ],
-        silentAt: [-1, 0, 0.75, 1, 10],
-        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
-    }),
-    scenario({
-        name: "backend pods gone",
-        description:
-            "The backend Deployment is scaled to 0: no backend target is left, so even `up` and the probe results go stale. The page still names what is down.",
-        faultMinutes: 10,
-        fault: { backendDiscovered: false },
-        fires: [
-            {
-                alertname: "StellaBackendDown",
-                firingAt: 1,
-                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
-                summary: "No backend pod can be scraped",
-                description:
-                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
-            },
-        ],
-        silentAt: [-1, 0, 0.75, 1, 10],
-        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
-    }),
+    backendDownScenario(
+        "backend unscrapeable",
+        "Prometheus cannot scrape the backend: up is 0 and the backend's own series go stale. The page names what is down; the latency histogram's buckets vanish with the target, which is no missing SLO bucket.",
+        { backendScrapeable: false },
+    ),
+    backendDownScenario(
+        "backend pods gone",
+        "The backend Deployment is scaled to 0: no backend target is left, so even `up` and the probe results go stale. The page still names what is down.",
+        { backendDiscovered: false },
+    ),
     scenario({
         name: "latency SLO bucket missing",
         description:
