@@ -1,7 +1,62 @@
 // The fault scenarios of the backend's rules (backend-rules.ts): errors, latency and the SLO burn
 // rates, sessions, the backend unreachable or gone, its health probes and its database pool.
 
-import { backendLabels, scenario, sloBaselineMinutes, type Scenario } from "./scenario";
+import { backendLabels, scenario, sloBaselineMinutes, type ExpectedAlert, type Scenario } from "./scenario";
+
+/** The backend's expected error and latency alerts, as the rules word them for the scenario's values. */
+const backendOutage = (firingAt: number): ExpectedAlert => ({
+    alertname: "StellaBackendOutage",
+    firingAt,
+    labels: backendLabels,
+    summary: "Most backend requests are failing",
+    description: "100% of backend requests failed with a 5xx over the last scrape interval (threshold 50%).",
+});
+const availabilityFastBurn = (firingAt: number, failing: string): ExpectedAlert => ({
+    alertname: "StellaAvailabilityFastBurn",
+    firingAt,
+    labels: backendLabels,
+    summary: "Backend burning its availability error budget fast",
+    description: `${failing} of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.`,
+});
+const highErrorRate = (firingAt: number, failed: string): ExpectedAlert => ({
+    alertname: "HighErrorRate",
+    firingAt,
+    labels: backendLabels,
+    summary: "High error rate detected",
+    description: `${failed} of backend requests failed with a 5xx over 5 minutes (threshold 5%).`,
+});
+const highLatency = (firingAt: number, p95: string): ExpectedAlert => ({
+    alertname: "HighLatency",
+    firingAt,
+    labels: { severity: "warning", service: "stella-backend" },
+    summary: "High latency detected",
+    description: `Backend p95 latency is ${p95} (threshold 2s).`,
+});
+
+/**
+ * The backend unreachable, whichever way: the same page after a minute, and no missing-SLO-bucket warning
+ * for the buckets that vanish with the target.
+ */
+function backendDownScenario(name: string, description: string, fault: Scenario["fault"]): Scenario {
+    return scenario({
+        name,
+        description,
+        faultMinutes: 10,
+        fault,
+        fires: [
+            {
+                alertname: "StellaBackendDown",
+                firingAt: 1,
+                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
+                summary: "No backend pod can be scraped",
+                description:
+                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
+            },
+        ],
+        silentAt: [-1, 0, 0.75, 1, 10],
+        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
+    });
+}
 
 export const backendScenarios: readonly Scenario[] = [
     scenario({
@@ -29,37 +84,17 @@ export const backendScenarios: readonly Scenario[] = [
         faultMinutes: 10,
         fault: { errorShare: 1 },
         fires: [
-            {
-                // irate() needs two samples of the new 5xx series: the second faulty scrape, 15 s after the
-                // onset, reads 10 errors/s of 10 requests/s, past 50%; `for: 0s`.
-                alertname: "StellaBackendOutage",
-                firingAt: 0.25,
-                labels: backendLabels,
-                summary: "Most backend requests are failing",
-                description:
-                    "100% of backend requests failed with a 5xx over the last scrape interval (threshold 50%).",
-            },
-            {
-                // The 5xx series appears with the first faulty scrape, which rate() cannot use yet. From
-                // the second on, rate() extrapolates the new series by half an interval: the 1h ratio reads
-                // 450 × 52.5/45 errors per hour in 36,000 requests, 1.46%, past 14.4 × 0.1% at +45 s
-                // (the 5m ratio is far past it); `for: 30s` more.
-                alertname: "StellaAvailabilityFastBurn",
-                firingAt: 1.25,
-                labels: backendLabels,
-                summary: "Backend burning its availability error budget fast",
-                description:
-                    "2.297% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
-            },
-            {
-                // The 5m ratio passes 5% on the second faulty sample (225 errors in 3,000 requests,
-                // 7.5%), 15 s after the onset; `for: 5m` more.
-                alertname: "HighErrorRate",
-                firingAt: 5.25,
-                labels: backendLabels,
-                summary: "High error rate detected",
-                description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
-            },
+            // irate() needs two samples of the new 5xx series: the second faulty scrape, 15 s after the
+            // onset, reads 10 errors/s of 10 requests/s, past 50%; `for: 0s`.
+            backendOutage(0.25),
+            // The 5xx series appears with the first faulty scrape, which rate() cannot use yet. From
+            // the second on, rate() extrapolates the new series by half an interval: the 1h ratio reads
+            // 450 × 52.5/45 errors per hour in 36,000 requests, 1.46%, past 14.4 × 0.1% at +45 s
+            // (the 5m ratio is far past it); `for: 30s` more.
+            availabilityFastBurn(1.25, "2.297%"),
+            // The 5m ratio passes 5% on the second faulty sample (225 errors in 3,000 requests,
+            // 7.5%), 15 s after the onset; `for: 5m` more.
+            highErrorRate(5.25, "100%"),
         ],
         silentAt: [-1, 0, 0.25, 1, 1.25, 5, 5.25, 6],
         records: [
@@ -76,26 +111,13 @@ export const backendScenarios: readonly Scenario[] = [
         faultMinutes: 15,
         fault: { errorShare: 0.1 },
         fires: [
-            {
-                // The 5xx series appears at the onset; k steps later the 5m window holds 15k + 7.5 errors
-                // (rate() extrapolates the new series by half an interval) in 3,000 requests: past 5% at
-                // k = 10, +2.5 minutes; `for: 5m` more.
-                alertname: "HighErrorRate",
-                firingAt: 7.5,
-                labels: backendLabels,
-                summary: "High error rate detected",
-                description: "10% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
-            },
-            {
-                // The 1h ratio, (15k + 7.5) errors in 36,000 requests, passes 1.44% at k = 35, +8.75
-                // minutes; `for: 30s` more.
-                alertname: "StellaAvailabilityFastBurn",
-                firingAt: 9.25,
-                labels: backendLabels,
-                summary: "Backend burning its availability error budget fast",
-                description:
-                    "1.563% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
-            },
+            // The 5xx series appears at the onset; k steps later the 5m window holds 15k + 7.5 errors
+            // (rate() extrapolates the new series by half an interval) in 3,000 requests: past 5% at
+            // k = 10, +2.5 minutes; `for: 5m` more.
+            highErrorRate(7.5, "10%"),
+            // The 1h ratio, (15k + 7.5) errors in 36,000 requests, passes 1.44% at k = 35, +8.75
+            // minutes; `for: 30s` more.
+            availabilityFastBurn(9.25, "1.563%"),
         ],
         silentAt: [-1, 0, 5, 7.25, 7.5, 9, 9.25, 10],
         records: [
@@ -113,35 +135,15 @@ export const backendScenarios: readonly Scenario[] = [
         platform: { errorSeriesAtStart: true },
         fault: { errorShare: 1 },
         fires: [
-            {
-                // The 5xx series exists at 0: the first faulty scrape already gives irate() 10 errors/s of
-                // 10 requests/s, so the outage fires at the onset's evaluation.
-                alertname: "StellaBackendOutage",
-                firingAt: 0,
-                labels: backendLabels,
-                summary: "Most backend requests are failing",
-                description:
-                    "100% of backend requests failed with a 5xx over the last scrape interval (threshold 50%).",
-            },
-            {
-                // The 1h ratio reads the whole increase, 600 errors in 36,000 requests at +45 s (1.67%),
-                // past 1.44% at the same evaluation as without the 0 series; `for: 30s` more.
-                alertname: "StellaAvailabilityFastBurn",
-                firingAt: 1.25,
-                labels: backendLabels,
-                summary: "Backend burning its availability error budget fast",
-                description:
-                    "2.5% of requests are failing: at this rate the 99.9% availability SLO's 30-day budget is gone within days.",
-            },
-            {
-                // The first faulty scrape counts: 150 errors in the 5m window, extrapolated over its
-                // 19 intervals to 5.3%, past 5% at the onset; `for: 5m` more.
-                alertname: "HighErrorRate",
-                firingAt: 5,
-                labels: backendLabels,
-                summary: "High error rate detected",
-                description: "100% of backend requests failed with a 5xx over 5 minutes (threshold 5%).",
-            },
+            // The 5xx series exists at 0: the first faulty scrape already gives irate() 10 errors/s of
+            // 10 requests/s, so the outage fires at the onset's evaluation.
+            backendOutage(0),
+            // The 1h ratio reads the whole increase, 600 errors in 36,000 requests at +45 s (1.67%),
+            // past 1.44% at the same evaluation as without the 0 series; `for: 30s` more.
+            availabilityFastBurn(1.25, "2.5%"),
+            // The first faulty scrape counts: 150 errors in the 5m window, extrapolated over its
+            // 19 intervals to 5.3%, past 5% at the onset; `for: 5m` more.
+            highErrorRate(5, "100%"),
         ],
         silentAt: [-1, -0.25, 0, 1, 1.25, 4.75, 5, 6],
         records: [{ expr: "stella:http_error_ratio:rate5m", at: -1, value: 0 }],
@@ -154,16 +156,10 @@ export const backendScenarios: readonly Scenario[] = [
         faultMinutes: 15,
         fault: { slowShare: 1 / 16 },
         fires: [
-            {
-                // p95 jumps past 2.5 s once more than 5% of the 5m window's requests are slow, a share of
-                // 6.25% over 80% of the window. Prometheus 3's window is open on the left: 20 samples, 19
-                // intervals, 16 of them slow at +3.75 minutes (the onset sample already is); `for: 5m` more.
-                alertname: "HighLatency",
-                firingAt: 8.75,
-                labels: { severity: "warning", service: "stella-backend" },
-                summary: "High latency detected",
-                description: "Backend p95 latency is 3s (threshold 2s).",
-            },
+            // p95 jumps past 2.5 s once more than 5% of the 5m window's requests are slow, a share of
+            // 6.25% over 80% of the window. Prometheus 3's window is open on the left: 20 samples, 19
+            // intervals, 16 of them slow at +3.75 minutes (the onset sample already is); `for: 5m` more.
+            highLatency(8.75, "3s"),
         ],
         silentAt: [-1, 0, 5, 8.5, 8.75, 15],
         records: [
@@ -180,16 +176,10 @@ export const backendScenarios: readonly Scenario[] = [
         faultMinutes: 12,
         fault: { slowShare: 1 },
         fires: [
-            {
-                // One slow interval in the window's 19 (5.3%) already takes p95 past 2 s, at the onset;
-                // `for: 5m` more. By then every request lands in the 2.5 s .. 5 s bucket:
-                // histogram_quantile reads 2.5 + 0.95 × 2.5.
-                alertname: "HighLatency",
-                firingAt: 5,
-                labels: { severity: "warning", service: "stella-backend" },
-                summary: "High latency detected",
-                description: "Backend p95 latency is 4.875s (threshold 2s).",
-            },
+            // One slow interval in the window's 19 (5.3%) already takes p95 past 2 s, at the onset;
+            // `for: 5m` more. By then every request lands in the 2.5 s .. 5 s bucket:
+            // histogram_quantile reads 2.5 + 0.95 × 2.5.
+            highLatency(5, "4.875s"),
             {
                 // The 1h slow ratio passes 14.4% at +8.5 minutes, 35 slow intervals of the window's 239;
                 // `for: 30s` more.
@@ -221,44 +211,16 @@ export const backendScenarios: readonly Scenario[] = [
         records: [{ expr: "stella:sessions_active:sum", at: 1, value: 150 }],
         target: { kind: "alert", withinMinutes: 10, bound: "seed" },
     }),
-    scenario({
-        name: "backend unscrapeable",
-        description:
-            "Prometheus cannot scrape the backend: up is 0 and the backend's own series go stale. The page names what is down; the latency histogram's buckets vanish with the target, which is no missing SLO bucket.",
-        faultMinutes: 10,
-        fault: { backendScrapeable: false },
-        fires: [
-            {
-                alertname: "StellaBackendDown",
-                firingAt: 1,
-                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
-                summary: "No backend pod can be scraped",
-                description:
-                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
-            },
-        ],
-        silentAt: [-1, 0, 0.75, 1, 10],
-        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
-    }),
-    scenario({
-        name: "backend pods gone",
-        description:
-            "The backend Deployment is scaled to 0: no backend target is left, so even `up` and the probe results go stale. The page still names what is down.",
-        faultMinutes: 10,
-        fault: { backendDiscovered: false },
-        fires: [
-            {
-                alertname: "StellaBackendDown",
-                firingAt: 1,
-                labels: { ...backendLabels, job: "stella-backend", namespace: "ai-agents" },
-                summary: "No backend pod can be scraped",
-                description:
-                    "Prometheus has reached no session-management-server pod in ai-agents for a minute: the backend is down or gone.",
-            },
-        ],
-        silentAt: [-1, 0, 0.75, 1, 10],
-        inactive: [{ alertname: "StellaLatencySLOBucketMissing", at: [0, 0.25, 1, 2, 3, 4, 4.75, 5, 6, 10] }],
-    }),
+    backendDownScenario(
+        "backend unscrapeable",
+        "Prometheus cannot scrape the backend: up is 0 and the backend's own series go stale. The page names what is down; the latency histogram's buckets vanish with the target, which is no missing SLO bucket.",
+        { backendScrapeable: false },
+    ),
+    backendDownScenario(
+        "backend pods gone",
+        "The backend Deployment is scaled to 0: no backend target is left, so even `up` and the probe results go stale. The page still names what is down.",
+        { backendDiscovered: false },
+    ),
     scenario({
         name: "latency SLO bucket missing",
         description:

@@ -271,6 +271,29 @@ export function platformSeries(
         }
         series.push({ series: seriesText(metric, seriesLabels), values: notation(samples) });
     };
+    // A histogram as prom-client exposes it: its _count, and a cumulative _bucket per le that appears
+    // with the first observation (a bucket the histogram lacks is not exposed at all).
+    const histogram = (
+        metric: string,
+        seriesLabels: Labels,
+        spec: {
+            perSecond: (s: PlatformState) => number;
+            buckets: readonly string[];
+            cumulativeShare: (s: PlatformState, le: string) => number;
+            scraped: (s: PlatformState) => boolean;
+            bucketExposed?: (s: PlatformState, le: string) => boolean;
+        },
+    ) => {
+        const observed = counter(`${metric}_count`, seriesLabels, spec.perSecond, spec.scraped);
+        for (const le of spec.buckets)
+            counter(
+                `${metric}_bucket`,
+                { ...seriesLabels, le },
+                (s) => spec.perSecond(s) * spec.cumulativeShare(s, le),
+                (s) => spec.scraped(s) && (spec.bucketExposed?.(s, le) ?? true),
+                (step) => (observed[step] ?? 0) >= 1,
+            );
+    };
     const backendUp = (s: PlatformState) => s.backendScrapeable && s.backendDiscovered;
 
     // Backend (scraped by job stella-backend): requests by status, latency histogram, sessions.
@@ -287,20 +310,13 @@ export function platformSeries(
         backendUp,
         (step, value) => value >= 1 || state(step).errorSeriesAtStart,
     );
-    const observed = counter(
-        "stella_http_request_duration_count",
-        labels.backend,
-        (s) => s.requestsPerSecond,
-        backendUp,
-    );
-    for (const le of backendBuckets)
-        counter(
-            "stella_http_request_duration_bucket",
-            { ...labels.backend, le },
-            (s) => s.requestsPerSecond * backendCumulative(le, s.slowShare),
-            (s) => backendUp(s) && (le !== sloBucket || s.sloBucketExposed),
-            (step) => (observed[step] ?? 0) >= 1,
-        );
+    histogram("stella_http_request_duration", labels.backend, {
+        perSecond: (s) => s.requestsPerSecond,
+        buckets: backendBuckets,
+        cumulativeShare: (s, le) => backendCumulative(le, s.slowShare),
+        scraped: backendUp,
+        bucketExposed: (s, le) => le !== sloBucket || s.sloBucketExposed,
+    });
     gauge("stella_sessions_active", labels.backend, (s) => s.sessionsActive, backendUp);
     for (const [state, read] of [
         ["active", () => 5],
@@ -334,20 +350,12 @@ export function platformSeries(
             (s) => s.agentMessagesPerSecond,
             agentsUp,
         );
-    const answered = counter(
-        "stella_agent_response_seconds_count",
-        labels.agent,
-        (s) => s.agentMessagesPerSecond,
-        agentsUp,
-    );
-    for (const le of agentBuckets)
-        counter(
-            "stella_agent_response_seconds_bucket",
-            { ...labels.agent, le },
-            (s) => s.agentMessagesPerSecond * ((s.agentSlow ? agentSlowCumulative : agentCumulative)[le] ?? 1),
-            agentsUp,
-            (step) => (answered[step] ?? 0) >= 1,
-        );
+    histogram("stella_agent_response_seconds", labels.agent, {
+        perSecond: (s) => s.agentMessagesPerSecond,
+        buckets: agentBuckets,
+        cumulativeShare: (s, le) => (s.agentSlow ? agentSlowCumulative : agentCumulative)[le] ?? 1,
+        scraped: agentsUp,
+    });
     gauge("stella_agent_conversations_active", labels.agent, (s) => s.agentConversations, agentsUp);
     gauge("kube_pod_container_status_restarts_total", labels.agentPod, (s, step) => {
         // One restart at the onset, then one every `agentRestartEveryMinutes`.

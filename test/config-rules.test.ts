@@ -123,9 +123,14 @@ describe("config rules", () => {
     });
 
     describe("words every problem as before, in the table's order", () => {
+        /** The config is refused with exactly these problems, worded and ordered as listed. */
+        const assertProblems = (stack: string, entries: Record<string, RawEntry>, problems: string[]) =>
+            assert.deepEqual(failure(stack, entries).problems, problems);
+
         it("staging, half set: the plain-text secret first, then the environment, then each remote-write target", () => {
-            assert.deepEqual(
-                failure("staging", {
+            assertProblems(
+                "staging",
+                {
                     alerting: plain({ slackWebhookUrl: "https://hooks.slack.com/services/x" }),
                     prometheus: plain({
                         remoteWrite: [
@@ -133,7 +138,7 @@ describe("config rules", () => {
                             { name: "a", url: "https://b.example.com", basicAuth: { username: "u" } },
                         ],
                     }),
-                }).problems,
+                },
                 [
                     "alerting.slackWebhookUrl: must be set as a secret: pulumi config set --secret --path alerting.slackWebhookUrl <value>",
                     "prometheus.remoteWrite[0].bearerToken: must be set as a secret: pulumi config set --secret --path 'prometheus.remoteWrite[0].bearerToken' <value>",
@@ -148,15 +153,16 @@ describe("config rules", () => {
         });
 
         it("Loki and Jaeger on a filesystem and in memory, scaled up", () => {
-            assert.deepEqual(
-                failure("dev", {
+            assertProblems(
+                "dev",
+                {
                     loki: plain({
                         mode: "distributed",
                         replicas: 2,
                         limits: { ingestionRateMb: 10, ingestionBurstSizeMb: 5 },
                     }),
                     jaeger: plain({ replicas: 2, storage: { username: "u" } }),
-                }).problems,
+                },
                 [
                     'loki.mode: "distributed" needs loki.objectStorage (its components share the store)',
                     "loki.limits.ingestionBurstSizeMb: 5 is below loki.limits.ingestionRateMb (10); the burst must be at least the rate",
@@ -168,8 +174,9 @@ describe("config rules", () => {
         });
 
         it("a store without its URLs or user, Grafana scaled up on a volume, misplaced Service and TLS keys", () => {
-            assert.deepEqual(
-                failure("dev", {
+            assertProblems(
+                "dev",
+                {
                     jaeger: secret({ storage: { type: "elasticsearch", password: "p" } }),
                     grafana: plain({
                         replicas: 2,
@@ -177,7 +184,7 @@ describe("config rules", () => {
                         service: { nodePort: 30300 },
                         ingress: { certManagerClusterIssuer: "le", tlsSecretName: "tls" },
                     }),
-                }).problems,
+                },
                 [
                     'jaeger.storage.serverUrls: required when jaeger.storage.type is "elasticsearch"',
                     "jaeger.storage.username: required when jaeger.storage.password is set",
@@ -190,8 +197,9 @@ describe("config rules", () => {
         });
 
         it("GitHub sign-on with OIDC's and Google's keys and a group in two roles", () => {
-            assert.deepEqual(
-                failure("dev", {
+            assertProblems(
+                "dev",
+                {
                     grafana: plain({
                         sso: {
                             provider: "github",
@@ -206,7 +214,7 @@ describe("config rules", () => {
                             roles: { admin: ["g"], viewer: ["g"] },
                         },
                     }),
-                }).problems,
+                },
                 [
                     "grafana.sso.clientSecret: required with grafana.sso; set it with: pulumi config set --secret --path grafana.sso.clientSecret <value> (offline render: --secret grafana.sso.clientSecret=<value>)",
                     'grafana.sso.oidc: only valid with grafana.sso.provider "oidc", not "github"',
@@ -218,12 +226,13 @@ describe("config rules", () => {
         });
 
         it("OIDC sign-on without its issuer, with GitHub's organizations", () => {
-            assert.deepEqual(
-                failure("dev", {
+            assertProblems(
+                "dev",
+                {
                     grafana: secret({
                         sso: { provider: "oidc", clientId: "x", clientSecret: "s", allowedOrganizations: ["o"] },
                     }),
-                }).problems,
+                },
                 [
                     'grafana.sso.oidc: required with grafana.sso.provider "oidc": issuer, authorizeEndpoint, tokenEndpoint, userinfoEndpoint (from the issuer\'s /.well-known/openid-configuration)',
                     'grafana.sso.allowedOrganizations: only valid with grafana.sso.provider "github"',
@@ -232,13 +241,14 @@ describe("config rules", () => {
         });
 
         it("Google sign-on letting everyone in, a database without its password", () => {
-            assert.deepEqual(
-                failure("dev", {
+            assertProblems(
+                "dev",
+                {
                     grafana: secret({
                         sso: { provider: "google", clientId: "x", clientSecret: "s" },
                         database: { type: "postgres", host: "pg:5432", name: "g", user: "g" },
                     }),
-                }).problems,
+                },
                 [
                     "grafana.database.password: required with grafana.database; set it with: pulumi config set --secret --path grafana.database.password <value> (offline render: --secret grafana.database.password=<value>)",
                     'grafana.sso.allowedDomains: required with grafana.sso.provider "google" (or grafana.sso.allowedGroups): without either every Google account signs in',

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { renderStack, type RenderResult } from "../tools/render";
 import { valueAt } from "../config/paths";
-import { canaryOverrides } from "./support/stack-fixtures";
+import { canaryOverrides, plainOverrides } from "./support/stack-fixtures";
 
 const databasePassword = "CANARY-grafana-database-password";
 const remoteWritePassword = "CANARY-remote-write-password";
@@ -19,29 +19,27 @@ describe("prod with HA Grafana, distributed Loki and remote write", () => {
             stack: "prod",
             overrides: [
                 ...canaryOverrides,
-                { path: "grafana.replicas", value: "2", secret: false },
-                { path: "grafana.persistence.enabled", value: "false", secret: false },
-                { path: "grafana.database.type", value: "postgres", secret: false },
-                { path: "grafana.database.host", value: "postgres.internal:5432", secret: false },
-                { path: "grafana.database.name", value: "grafana", secret: false },
-                { path: "grafana.database.user", value: "grafana", secret: false },
+                ...plainOverrides({
+                    "grafana.replicas": "2",
+                    "grafana.persistence.enabled": "false",
+                    "grafana.database.type": "postgres",
+                    "grafana.database.host": "postgres.internal:5432",
+                    "grafana.database.name": "grafana",
+                    "grafana.database.user": "grafana",
+                }),
                 { path: "grafana.database.password", value: databasePassword, secret: true },
-                { path: "loki.mode", value: "distributed", secret: false },
-                { path: "prometheus.remoteWrite[0].name", value: "mimir", secret: false },
-                {
-                    path: "prometheus.remoteWrite[0].url",
-                    value: "https://mimir.example.com/api/v1/push",
-                    secret: false,
-                },
-                { path: "prometheus.remoteWrite[0].headers.X-Scope-OrgID", value: "stella-prod", secret: false },
-                { path: "prometheus.remoteWrite[0].basicAuth.username", value: "stella", secret: false },
+                ...plainOverrides({
+                    "loki.mode": "distributed",
+                    "prometheus.remoteWrite[0].name": "mimir",
+                    "prometheus.remoteWrite[0].url": "https://mimir.example.com/api/v1/push",
+                    "prometheus.remoteWrite[0].headers.X-Scope-OrgID": "stella-prod",
+                    "prometheus.remoteWrite[0].basicAuth.username": "stella",
+                }),
                 { path: "prometheus.remoteWrite[0].basicAuth.password", value: remoteWritePassword, secret: true },
-                { path: "prometheus.remoteWrite[1].name", value: "thanos", secret: false },
-                {
-                    path: "prometheus.remoteWrite[1].url",
-                    value: "https://thanos-receive.example.com/api/v1/receive",
-                    secret: false,
-                },
+                ...plainOverrides({
+                    "prometheus.remoteWrite[1].name": "thanos",
+                    "prometheus.remoteWrite[1].url": "https://thanos-receive.example.com/api/v1/receive",
+                }),
                 { path: "prometheus.remoteWrite[1].bearerToken", value: remoteWriteToken, secret: true },
             ],
         });

@@ -4,6 +4,11 @@
 
 import type { ConfigOverride } from "../../tools/offline-config";
 
+/** Plain-text config overrides (`--config`), written path: value, in order. */
+export function plainOverrides(values: Readonly<Record<string, string>>): ConfigOverride[] {
+    return Object.entries(values).map(([path, value]) => ({ path, value, secret: false }));
+}
+
 /** Canary secrets: recognisable values that must never appear in plain text outside their Secret. */
 export const canaries = {
     slackWebhookUrl: "https://hooks.slack.com/services/T0CANARY/B0CANARY/canarySlackWebhook",
@@ -19,17 +24,21 @@ export const canaries = {
  * form off (the generated admin stays, for the Grafana provider). Its client secret is a canary.
  */
 export const ssoOverrides: ConfigOverride[] = [
-    { path: "grafana.sso.provider", value: "oidc", secret: false },
-    { path: "grafana.sso.clientId", value: "stella-grafana", secret: false },
+    ...plainOverrides({
+        "grafana.sso.provider": "oidc",
+        "grafana.sso.clientId": "stella-grafana",
+    }),
     { path: "grafana.sso.clientSecret", value: canaries.ssoClientSecret, secret: true },
-    { path: "grafana.sso.allowedGroups[0]", value: "stella-staff", secret: false },
-    { path: "grafana.sso.roles.admin[0]", value: "sre", secret: false },
-    { path: "grafana.sso.roles.editor[0]", value: "stella-developers", secret: false },
-    { path: "grafana.sso.disableLoginForm", value: "true", secret: false },
-    { path: "grafana.sso.oidc.issuer", value: "https://sso.stella.example.com/realms/stella", secret: false },
-    { path: "grafana.sso.oidc.authorizeEndpoint", value: "/protocol/openid-connect/auth", secret: false },
-    { path: "grafana.sso.oidc.tokenEndpoint", value: "/protocol/openid-connect/token", secret: false },
-    { path: "grafana.sso.oidc.userinfoEndpoint", value: "/protocol/openid-connect/userinfo", secret: false },
+    ...plainOverrides({
+        "grafana.sso.allowedGroups[0]": "stella-staff",
+        "grafana.sso.roles.admin[0]": "sre",
+        "grafana.sso.roles.editor[0]": "stella-developers",
+        "grafana.sso.disableLoginForm": "true",
+        "grafana.sso.oidc.issuer": "https://sso.stella.example.com/realms/stella",
+        "grafana.sso.oidc.authorizeEndpoint": "/protocol/openid-connect/auth",
+        "grafana.sso.oidc.tokenEndpoint": "/protocol/openid-connect/token",
+        "grafana.sso.oidc.userinfoEndpoint": "/protocol/openid-connect/userinfo",
+    }),
 ];
 
 export const canaryOverrides: ConfigOverride[] = [
