@@ -9,18 +9,29 @@ import { projectName } from "./project";
 
 /** Reads the project's config namespace from the Pulumi runtime and parses it. */
 export function loadConfig(): StackConfig {
-    const prefix = `${projectName}:`;
-    const entries: Record<string, RawEntry> = {};
     const all = pulumi.runtime.allConfig();
     const ignored = ignoredProviderKeys(Object.keys(all));
     if (ignored.length > 0) throw new ConfigError(ignored);
+    const config = parseStackConfig(pulumi.getStack(), projectEntries(all, isConfigSecret));
+    return withGrafanaApiUrlOverride(config, process.env[grafanaApiUrlEnv]);
+}
+
+/**
+ * The project's entries of a whole config (full key → text, as Pulumi hands it over): keys without
+ * the `stella-monitoring:` prefix, values parsed, each marked secret or not. The offline render and
+ * the tests read stack files through it too, so they parse exactly as `pulumi up` does.
+ */
+export function projectEntries(
+    all: Readonly<Record<string, string>>,
+    isSecret: (fullKey: string) => boolean,
+): Record<string, RawEntry> {
+    const prefix = `${projectName}:`;
+    const entries: Record<string, RawEntry> = {};
     for (const [fullKey, text] of Object.entries(all)) {
         if (!fullKey.startsWith(prefix)) continue;
-        const key = fullKey.slice(prefix.length);
-        entries[key] = { value: parseConfigText(text), secret: isConfigSecret(fullKey) };
+        entries[fullKey.slice(prefix.length)] = { value: parseConfigText(text), secret: isSecret(fullKey) };
     }
-    const config = parseStackConfig(pulumi.getStack(), entries);
-    return withGrafanaApiUrlOverride(config, process.env[grafanaApiUrlEnv]);
+    return entries;
 }
 
 /**

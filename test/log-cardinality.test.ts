@@ -11,9 +11,9 @@ import { describe, it } from "node:test";
 import { alloyPipeline, alloyValues, normalisedLevels } from "../components/alloy";
 import { rulesContext, stellaRuleGroups } from "../alerts/rules";
 import { lokiIngesterStreamLimit, lokiValues } from "../components/loki";
-import { parseStackConfig, projectName, type RawEntry, type StackConfig } from "../config";
+import { parseStackConfig, type RawEntry, type StackConfig } from "../config";
 import { mandatoryLogLabels } from "../config/schema/loki";
-import { readOfflineConfig } from "../tools/offline-config";
+import { offlineStackConfig } from "../tools/offline-config";
 import { valueAt } from "../config/paths";
 import { canaryOverrides } from "./support/stack-fixtures";
 
@@ -22,16 +22,7 @@ const plain = (value: unknown): RawEntry => ({ value, secret: false });
 
 /** A stack's config from its stack file (canary secrets for staging and prod), as `pulumi up` reads it. */
 function stackConfig(stack: "dev" | "staging" | "prod"): StackConfig {
-    const { config: raw, secretKeys } = readOfflineConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
-    const entries: Record<string, RawEntry> = {};
-    for (const [key, text] of Object.entries(raw)) {
-        if (!key.startsWith(`${projectName}:`)) continue;
-        entries[key.slice(projectName.length + 1)] = {
-            value: JSON.parse(text) as unknown,
-            secret: secretKeys.includes(key),
-        };
-    }
-    return parseStackConfig(stack, entries);
+    return offlineStackConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { projectEntries } from "../config/load";
+import { parseStackConfig, type StackConfig } from "../config/parse";
 import { splitPath } from "../config/paths";
 import { offlineSecretPlaceholder, projectName } from "../config/project";
 
@@ -132,4 +134,13 @@ export function readOfflineConfig(root: string, stack: string, overrides: readon
     const config: Record<string, string> = {};
     for (const [key, value] of values) config[key] = typeof value === "string" ? value : JSON.stringify(value);
     return { config, secretKeys: [...secretKeys] };
+}
+
+/** A stack's config from its stack file and overrides, parsed as `pulumi up` parses it (no Pulumi engine). */
+export function offlineStackConfig(root: string, stack: string, overrides: readonly ConfigOverride[]): StackConfig {
+    const { config, secretKeys } = readOfflineConfig(root, stack, overrides);
+    return parseStackConfig(
+        stack,
+        projectEntries(config, (key) => secretKeys.includes(key)),
+    );
 }

@@ -2,28 +2,18 @@
 // builds them, for the tests of dashboards as data.
 
 import { resolve } from "node:path";
-import { parseStackConfig, projectName, type RawEntry } from "../../config";
 import { alertNames, rulesContext, stellaRuleGroups } from "../../alerts/rules";
 import { grafanaDataSources } from "../../components/grafana-datasources";
 import { stellaDashboards } from "../../dashboards";
 import { type DashboardModel, type PanelModel } from "../../dashboards/model";
-import { readOfflineConfig } from "../../tools/offline-config";
+import { offlineStackConfig } from "../../tools/offline-config";
 import { canaryOverrides } from "./stack-fixtures";
 
 export const root = resolve(__dirname, "..", "..");
 
 /** A stack's dashboards and rules, from its Pulumi.<stack>.yaml. */
 export function built(stack: string) {
-    const { config: raw, secretKeys } = readOfflineConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
-    const entries: Record<string, RawEntry> = {};
-    for (const [key, text] of Object.entries(raw)) {
-        if (!key.startsWith(`${projectName}:`)) continue;
-        entries[key.slice(projectName.length + 1)] = {
-            value: JSON.parse(text) as unknown,
-            secret: secretKeys.includes(key),
-        };
-    }
-    const config = parseStackConfig(stack, entries);
+    const config = offlineStackConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
     const rules = stellaRuleGroups(rulesContext(config));
     return {
         dashboards: stellaDashboards({
