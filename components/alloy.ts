@@ -64,7 +64,7 @@ function alloyFields(names: readonly string[], value: (name: string) => string):
  * kind and on hardened nodes.
  * `session_id` and `trace_id` are unbounded, so they are structured metadata: as labels they would
  * create a stream per session and blow up Loki's index.
- * `labels` is the allow-list (alloy.labels, validated in config.ts): the JSON fields among them become
+ * `labels` is the allow-list (alloy.labels, validated in config/rules.ts): the JSON fields among them become
  * labels, and stage.label_keep drops every label not on it, whichever stage or relabel rule made it.
  */
 export function alloyPipeline(lokiPushUrl: string, labels: readonly string[] = mandatoryLogLabels): string {

@@ -28,7 +28,7 @@ export function roleAttributePath(
         ["Editor", roles.editor],
         ["Viewer", roles.viewer],
     ];
-    // Group names hold no quote or backslash (config.ts refuses them): safe inside '…'.
+    // Group names hold no quote or backslash (config/schema/grafana.ts refuses them): safe inside '…'.
     const steps = ladder
         .filter(([, groups]) => groups.length > 0)
         .map(
@@ -51,7 +51,7 @@ function oidcUrl(issuer: string, endpoint: string): string {
 export function ssoIniSections(sso: SsoConfig): Record<string, Record<string, unknown>> {
     const groupsClaim = sso.oidc?.groupsClaim ?? "groups";
     const usesGroups = sso.allowedGroups.length > 0 || Object.values(sso.roles).some((groups) => groups.length > 0);
-    // Grafana splits these lists on spaces (config.ts refuses spaces inside a name).
+    // Grafana splits these lists on spaces (config/schema/grafana.ts refuses spaces inside a name).
     const list = (items: readonly string[]) => items.join(" ");
     const common = {
         enabled: true,

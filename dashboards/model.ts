@@ -13,7 +13,7 @@ export interface DashboardContext {
     readonly slo: StackConfig["slo"];
     /** Where the runbooks are browsed: <runbookBaseUrl>/<AlertName>.md, as every alert's runbook_url. */
     readonly runbookBaseUrl: string;
-    /** The names of STELLA's alerts (components/alerting), each with its page in docs/runbooks. */
+    /** The names of STELLA's alerts (alerts/), each with its page in docs/runbooks. */
     readonly stellaAlerts: readonly string[];
 }
 

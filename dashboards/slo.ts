@@ -1,5 +1,5 @@
 // "STELLA SLOs": the backend's availability and latency SLOs, from the recording rules the burn-rate
-// alerts read (components/alerting/backend-rules.ts): error budget left and burn rates per window.
+// alerts read (alerts/backend-rules.ts): error budget left and burn rates per window.
 
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { type DashboardContext, type DashboardModel } from "./model";

@@ -76,7 +76,7 @@ interface Shipped {
 /**
  * One line through the stages, starting from the target's labels (discovery.relabel's output). The
  * level template is the one stage not re-enacted: its Go template runs under promtool in
- * test/logs-traces-grafana.test.ts, so lines here carry levels it leaves as they are.
+ * test/alloy-logs.test.ts, so lines here carry levels it leaves as they are.
  */
 function ship(stages: readonly Stage[], targetLabels: Record<string, string>, line: string): Shipped {
     const labels = { ...targetLabels };
