@@ -12,8 +12,6 @@ import { containerResources, mergeValues, releaseArgs, type HelmValues } from ".
 export interface LogCollectorArgs {
     /** The namespace to install into; created by the caller. */
     readonly namespace: pulumi.Input<string>;
-    /** The Helm release name. Default alloy. */
-    readonly releaseName?: string;
     /** The exact chart version. */
     readonly version: string;
     /** Where to push logs: Loki's push URL. */
@@ -261,7 +259,7 @@ export class LogCollector extends pulumi.ComponentResource {
             releaseArgs({
                 chart: "alloy",
                 version: args.version,
-                releaseName: args.releaseName ?? "alloy",
+                releaseName: "alloy",
                 namespace: args.namespace,
                 values: mergeValues(
                     alloyValues({ lokiPushUrl: args.lokiPushUrl, alloy: args.alloy }),

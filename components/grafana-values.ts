@@ -8,6 +8,12 @@ import { ssoClientSecretMount, ssoIniSections } from "./grafana-sso";
 import { secretsVersionKey } from "./secret";
 
 /** The keys of the admin Secret, the chart's defaults for `admin.userKey`/`admin.passwordKey`. */
+/** The Helm release: with "grafana" in it, the chart names its Service after it. */
+export const grafanaRelease = "grafana";
+
+/** Grafana's ports: HTTP (the chart's container port), and unified alerting's HA gossip (Grafana's default ha_listen_address). */
+export const grafanaPorts = { http: 3000, alertingGossip: 9094 } as const;
+
 export const adminSecretKeys = { user: "admin-user", password: "admin-password" } as const;
 
 export interface GrafanaValuesArgs {

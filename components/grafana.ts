@@ -11,15 +11,13 @@ import type { StackConfig } from "../config";
 import { type DashboardModel } from "../dashboards/model";
 import { grafanaDataSources, type DataSourceUrls } from "./grafana-datasources";
 import { ssoClientSecretMount } from "./grafana-sso";
-import { adminPasswordIsBound, adminSecretKeys, grafanaValues } from "./grafana-values";
+import { adminPasswordIsBound, adminSecretKeys, grafanaRelease, grafanaValues } from "./grafana-values";
 import { mergeValues, releaseArgs, type HelmValues } from "./helm";
 import { namedSecret, secretsVersion } from "./secret";
 
 export interface GrafanaArgs {
     /** The namespace to install into; created by the caller. */
     readonly namespace: pulumi.Input<string>;
-    /** The Helm release name; with "grafana" in it the Service is named after it. Default grafana. */
-    readonly releaseName?: string;
     /** The exact chart version. */
     readonly version: string;
     /** URL, persistence, service, ingress and resources. */
@@ -53,7 +51,7 @@ export class Grafana extends pulumi.ComponentResource {
 
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:Grafana", name, {}, opts);
-        const releaseName = args.releaseName ?? "grafana";
+        const releaseName = grafanaRelease;
         const config = args.grafana;
 
         // No special characters: the password travels in a basic-auth header and in shell commands.

@@ -14,8 +14,6 @@ export interface LokiArgs {
     readonly namespace: pulumi.Input<string>;
     /** The namespace's name as plain text, for the in-cluster URLs. */
     readonly namespaceName: string;
-    /** The Helm release name; it must contain "loki" for the Service to be named after it. Default loki. */
-    readonly releaseName?: string;
     /** The exact chart version. */
     readonly version: string;
     /** Retention, replicas, storage, caches and object storage. */
@@ -233,12 +231,21 @@ function distributedValues(loki: StackConfig["loki"]): HelmValues {
     };
 }
 
+/** The Helm release: with "loki" in it, the chart names its Services after it. */
+export const lokiRelease = "loki";
+
+/**
+ * Loki's ports, the chart's defaults: every component serves HTTP on loki.server.http_listen_port,
+ * the distributed mode's nginx gateway listens on 8080 behind its Service's port 80.
+ */
+export const lokiPorts = { http: 3100, gateway: 8080 } as const;
+
 /** Where clients reach Loki: the single binaries' Service, or the gateway in front of the components. */
 export function lokiEndpoint(loki: StackConfig["loki"], releaseName: string, namespace: string): string {
     const host = (service: string) => `${service}.${namespace}.svc.cluster.local`;
     return loki.mode === "distributed"
         ? `http://${host(`${releaseName}-gateway`)}`
-        : `http://${host(releaseName)}:3100`;
+        : `http://${host(releaseName)}:${lokiPorts.http}`;
 }
 
 /** Loki, single-tenant, Monolithic, on a filesystem volume or S3-compatible object storage. */
@@ -252,7 +259,7 @@ export class Loki extends pulumi.ComponentResource {
 
     constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stella:monitoring:Loki", name, {}, opts);
-        const releaseName = args.releaseName ?? "loki";
+        const releaseName = lokiRelease;
         const objectStorage = args.loki.objectStorage;
 
         const dependsOn: k8s.core.v1.Secret[] = [];

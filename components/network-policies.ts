@@ -3,11 +3,13 @@
 // STELLA's namespaces send OTLP to Jaeger, and users (through the ingress controller) reach Grafana.
 // Egress stays open: Prometheus scrapes every namespace, and the stores (S3, OpenSearch) are outside.
 // Pod labels are the charts' (checked against `helm template` by tools/check-charts.ts); the release
-// names and ports of kube-prometheus-stack and Jaeger come from their components.
+// names and ports come from their components.
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { grafanaPorts } from "./grafana-values";
 import { jaegerPorts } from "./jaeger";
+import { lokiPorts } from "./loki";
 import { operatorPodLabels, prometheusStackPorts } from "./prometheus-stack";
 
 /** The labels that select each component's pods. */
@@ -116,8 +118,8 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
                 "Alloy pushes logs and Grafana queries them; Loki's own pods (components, caches) talk to each other.",
             podSelector: podLabels.loki,
             ingress: [
-                { from: { pods: podLabels.alloy }, ports: tcp(3100, 8080) },
-                { from: { pods: podLabels.grafana }, ports: tcp(3100, 8080) },
+                { from: { pods: podLabels.alloy }, ports: tcp(lokiPorts.http, lokiPorts.gateway) },
+                { from: { pods: podLabels.grafana }, ports: tcp(lokiPorts.http, lokiPorts.gateway) },
                 { from: { pods: podLabels.loki } },
             ],
         },
@@ -135,8 +137,14 @@ export function networkPolicySpecs(args: NetworkPolicyArgs): PolicySpec[] {
             description: "People reach Grafana through the ingress controller; Grafana replicas gossip for alerting.",
             podSelector: podLabels.grafana,
             ingress: [
-                { from: throughIngressController, ports: tcp(3000) },
-                { from: { pods: podLabels.grafana }, ports: [...tcp(9094), { port: 9094, protocol: "UDP" }] },
+                { from: throughIngressController, ports: tcp(grafanaPorts.http) },
+                {
+                    from: { pods: podLabels.grafana },
+                    ports: [
+                        ...tcp(grafanaPorts.alertingGossip),
+                        { port: grafanaPorts.alertingGossip, protocol: "UDP" },
+                    ],
+                },
             ],
         },
         ...(args.acmeHttp01Solver === true
