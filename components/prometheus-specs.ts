@@ -6,7 +6,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { RemoteWriteTarget, StackConfig } from "../config";
 import { stellaJobs } from "../catalogue";
 
-/** A PodMonitor as kube-prometheus-stack's `prometheus.additionalPodMonitors` takes it. */
+/**
+ * A PodMonitor: its name and its spec's fields. PrometheusStack creates each as an object of its own,
+ * not through the chart's `prometheus.additionalPodMonitors`: kube-prometheus-stack 88.5.3 writes an
+ * entry's `sampleLimit` twice (its scrapeLimits helper, then again by itself), a duplicate key that
+ * makes the chart's output invalid YAML (`npm run check:charts` found it).
+ */
 export interface PodMonitorSpec {
     readonly name: string;
     readonly namespaceSelector: { readonly matchNames: readonly string[] };
@@ -24,7 +29,7 @@ export interface PodMonitorSpec {
 /** One STELLA target's scrape limits, from config. */
 export type ScrapeLimits = StackConfig["stella"]["scrapeLimits"]["backend"];
 
-/** A PodMonitor (through the chart's additionalPodMonitors) whose samples carry `job` as their job label. */
+/** A PodMonitor whose samples carry `job` as their job label. */
 export function podMonitor(
     job: string,
     namespace: string,
@@ -59,6 +64,12 @@ export function podMonitor(
             },
         ],
     };
+}
+
+/** The PodMonitor object the Operator reads, in the monitoring namespace (Prometheus selects every one there). */
+export function podMonitorManifest(monitor: PodMonitorSpec, namespace: pulumi.Input<string>) {
+    const { name, ...spec } = monitor;
+    return { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", metadata: { name, namespace }, spec };
 }
 
 /** The PodMonitors of STELLA's backend and agents, whose samples carry the jobs the rules select. */

@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import type { PersistentVolume, StackConfig } from "../config";
 import type { RuleGroup } from "../alerts/rules";
 import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
-import { remoteWriteSecretData, remoteWriteSpec, type PodMonitorSpec } from "./prometheus-specs";
+import { podMonitorManifest, remoteWriteSecretData, remoteWriteSpec, type PodMonitorSpec } from "./prometheus-specs";
 import { namedSecret } from "./secret";
 
 /** The Helm release; Services are `<release>-prometheus` and `<release>-alertmanager`. */
@@ -83,7 +83,7 @@ export interface PrometheusStackArgs {
 /** The plain inputs of `prometheusStackValues`: the config slices, what it installs, and the Secrets' names. */
 export interface PrometheusStackValuesArgs extends Pick<
     PrometheusStackArgs,
-    "prometheus" | "alertmanager" | "environment" | "ruleGroups" | "podMonitors" | "additionalScrapeConfigs"
+    "prometheus" | "alertmanager" | "environment" | "ruleGroups" | "additionalScrapeConfigs"
 > {
     /** The Secret holding the remote-write credentials, which the operator reads. */
     readonly remoteWriteSecretName: string;
@@ -185,7 +185,6 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): HelmValu
             // The replicas scrape at different instants, so their answers differ slightly: a client (Grafana)
             // stays on one replica, and a dashboard does not flicker between the two on each refresh.
             service: { sessionAffinity: "ClientIP" },
-            additionalPodMonitors: [...args.podMonitors],
         },
         additionalPrometheusRulesMap: {
             stella: { groups: [...args.ruleGroups] },
@@ -286,7 +285,6 @@ export class PrometheusStack extends pulumi.ComponentResource {
             environment: args.environment,
             prometheus: args.prometheus,
             alertmanager: args.alertmanager,
-            podMonitors: args.podMonitors,
             additionalScrapeConfigs: args.additionalScrapeConfigs,
             receiverSecretName: secrets.receivers,
             alertmanagerConfigSecretName: secrets.alertmanagerConfig,
@@ -310,6 +308,18 @@ export class PrometheusStack extends pulumi.ComponentResource {
             }),
             { parent: this, protect: args.protect ?? false },
         ));
+
+        // Objects of their own, not the chart's additionalPodMonitors (see PodMonitorSpec): they need only
+        // the CRDs, and the Operator picks them up whenever it runs.
+        for (const monitor of args.podMonitors)
+            new k8s.apiextensions.CustomResource(
+                `${name}-${monitor.name}`,
+                podMonitorManifest(monitor, args.namespace),
+                {
+                    parent: this,
+                    dependsOn: [crds],
+                },
+            );
 
         this.release = new k8s.helm.v3.Release(
             name,

@@ -9,7 +9,7 @@ import { parseStackConfig, type StackConfig } from "../config";
 import { rulesContext, stellaRuleGroups } from "../alerts/rules";
 import { jaegerPodMonitor } from "../components/jaeger";
 import { prometheusStackRelease, prometheusStackValues } from "../components/prometheus-stack";
-import { stellaPodMonitors } from "../components/prometheus-specs";
+import { podMonitorManifest, stellaPodMonitors } from "../components/prometheus-specs";
 import { stellaJobs } from "../catalogue";
 import { valueAt } from "../config/paths";
 
@@ -31,7 +31,6 @@ function valuesFor(config: StackConfig, additionalScrapeConfigs?: Record<string,
         alertmanager: config.alertmanager,
         environment: config.environment,
         ruleGroups,
-        podMonitors,
         additionalScrapeConfigs,
     });
     return { values, ruleGroups, podMonitors };
@@ -58,18 +57,28 @@ describe("prometheusStackValues, dev defaults", () => {
         );
     });
 
-    it("adds the PodMonitors it is given, in order, STELLA's with the jobs the rules select", () => {
-        const monitors = valueAt(values, "prometheus.additionalPodMonitors") as { name: string }[];
-        assert.deepEqual(monitors, podMonitors);
+    it("leaves the PodMonitors out of the chart's values: the chart would write sampleLimit twice", () => {
+        assert.equal(valueAt(values, "prometheus.additionalPodMonitors"), undefined);
+    });
+
+    it("makes each PodMonitor an object of its own, STELLA's with the jobs the rules select and their limits", () => {
+        const manifests = podMonitors.map((monitor) => podMonitorManifest(monitor, "monitoring"));
         assert.deepEqual(
-            monitors.map((monitor) => monitor.name),
-            [stellaJobs.backend, stellaJobs.agents, "jaeger"],
+            manifests.map((manifest) => [manifest.kind, manifest.metadata.name, manifest.metadata.namespace]),
+            [
+                ["PodMonitor", stellaJobs.backend, "monitoring"],
+                ["PodMonitor", stellaJobs.agents, "monitoring"],
+                ["PodMonitor", "jaeger", "monitoring"],
+            ],
         );
-        const backend = podMonitors[0];
+        const backend = manifests[0]?.spec;
         assert.deepEqual(backend?.namespaceSelector, { matchNames: [config.stella.namespace] });
         assert.deepEqual(backend?.podMetricsEndpoints[0]?.relabelings, [
             { targetLabel: "job", replacement: stellaJobs.backend },
         ]);
+        assert.equal(backend?.sampleLimit, config.stella.scrapeLimits.backend.samples);
+        assert.equal(backend?.labelValueLengthLimit, config.stella.scrapeLimits.backend.labelValueLength);
+        assert.equal("name" in (backend ?? {}), false, "the name is metadata, not spec");
     });
 
     it("loads Alertmanager's config from our Secret as is, and mounts the receiver credentials", () => {

@@ -36,6 +36,16 @@ export function readStackFile(stack: string): Record<string, Record<string, stri
     return file.config ?? {};
 }
 
+/** The PodMonitor objects the stack registers: their names and specs. */
+function podMonitors(resources: RegisteredResource[]): { name: unknown; spec: unknown }[] {
+    return resources
+        .filter((resource) => resource.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")
+        .map((resource) => ({
+            name: valueAt(resource.inputs, "metadata.name"),
+            spec: valueAt(resource.inputs, "spec"),
+        }));
+}
+
 function byUrn(resources: RegisteredResource[], urn: string | null): RegisteredResource | undefined {
     return resources.find((resource) => resource.urn === urn);
 }
@@ -304,12 +314,13 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
         });
 
         it("parses STELLA's scrapes as Prometheus text when they come without a usable Content-Type", () => {
-            const monitors = valueAt(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
-                name: string;
-                fallbackScrapeProtocol?: string;
-            }[];
+            const monitors = podMonitors(resources());
             for (const job of ["stella-backend", "stella-agents"])
-                assert.equal(monitors.find((m) => m.name === job)?.fallbackScrapeProtocol, "PrometheusText0.0.4", job);
+                assert.equal(
+                    valueAt(monitors.find((m) => m.name === job)?.spec, "fallbackScrapeProtocol"),
+                    "PrometheusText0.0.4",
+                    job,
+                );
         });
 
         it("waits in pulumi up until the operator reports Prometheus and Alertmanager available and reconciled", () => {
@@ -358,9 +369,7 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 .filter((path) => path.startsWith("dashboards/"))
                 .map((path) => path.slice("dashboards/".length, -".json".length));
             assert.deepEqual([...expected.grafanaDashboards].sort(), dashboards.sort());
-            const monitors = valueAt(release("kube-prometheus-stack"), "values.prometheus.additionalPodMonitors") as {
-                name: string;
-            }[];
+            const monitors = podMonitors(resources());
             for (const job of expected.scrapeJobs)
                 assert.ok(
                     monitors.some((monitor) => monitor.name === job),

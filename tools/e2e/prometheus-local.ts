@@ -67,7 +67,21 @@ export interface RenderedPrometheus {
     readonly monitoringNamespace: string;
 }
 
-/** What the render gives Prometheus: helm/kube-prometheus-stack.json under the stack's render folder. */
+/** The PodMonitor objects of resources.json, as the Operator reads them: each one's name and spec. */
+function renderedPodMonitors(renderDirectory: string): PodMonitor[] {
+    const resources = JSON.parse(readFileSync(join(renderDirectory, "resources.json"), "utf8")) as {
+        type: string;
+        inputs: { metadata: { name: string }; spec: Omit<PodMonitor, "name"> };
+    }[];
+    return resources
+        .filter((resource) => resource.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")
+        .map((resource) => ({ name: resource.inputs.metadata.name, ...resource.inputs.spec }));
+}
+
+/**
+ * What the render gives Prometheus: helm/kube-prometheus-stack.json under the stack's render folder,
+ * and the PodMonitors of resources.json.
+ */
 export function readRenderedPrometheus(renderDirectory: string): RenderedPrometheus {
     const release = JSON.parse(readFileSync(join(renderDirectory, "helm", "kube-prometheus-stack.json"), "utf8")) as {
         namespace: string;
@@ -79,7 +93,7 @@ export function readRenderedPrometheus(renderDirectory: string): RenderedPrometh
         values: release.values,
         scrapeInterval: (spec.scrapeInterval as string | undefined) ?? "30s",
         evaluationInterval: (spec.evaluationInterval as string | undefined) ?? "30s",
-        podMonitors: (prometheus.additionalPodMonitors ?? []) as PodMonitor[],
+        podMonitors: renderedPodMonitors(renderDirectory),
         healthScrapeConfigs: (spec.additionalScrapeConfigs ?? []) as Json[],
         monitoringNamespace: release.namespace,
     };
