@@ -5,14 +5,15 @@
 // other alert of the file stays silent; some also check a recording rule's value.
 
 import assert from "node:assert/strict";
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
-import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
+import { placeholderSecretFlags, renderedFile } from "./support/render";
 import { temporaryDirectory } from "./support/temporary";
+import { tool } from "./support/tools";
 import { promtoolHint, requirePromtool3 } from "../tools/promtool";
 import {
     absolute,
@@ -41,16 +42,6 @@ interface RuleFile {
     groups: { name: string; rules: Rule[] }[];
 }
 
-function promtoolSync(args: string[]): string {
-    try {
-        return execFileSync("promtool", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    } catch (error) {
-        const failure = error as { code?: string; stdout?: string; stderr?: string };
-        if (failure.code === "ENOENT") assert.fail(missingPromtool);
-        assert.fail(`promtool ${args.join(" ")} failed:\n${failure.stdout ?? ""}${failure.stderr ?? ""}`);
-    }
-}
-
 /** At most one promtool per CPU: the scenarios of a stack run concurrently. */
 const slots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] };
 async function promtoolTest(file: string): Promise<{ ok: boolean; output: string }> {
@@ -68,15 +59,6 @@ async function promtoolTest(file: string): Promise<{ ok: boolean; output: string
         if (next === undefined) slots.free += 1;
         else next();
     }
-}
-
-function renderRules(stack: string): string {
-    const out = temporaryDirectory(`alert-rules-${stack}-`);
-    const args = ["tools/render.ts", "--stack", stack, "--out", out];
-    if (stack !== "dev") args.push(...overrideFlags(placeholderSecrets));
-    const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
-    assert.equal(result.status, 0, `rendering ${stack} failed:\n${result.stdout}${result.stderr}`);
-    return join(out, stack, "prometheus-rules.yaml");
 }
 
 /** The promtool test file for a scenario against a rendered rule file. */
@@ -183,7 +165,7 @@ it("refuses promtool 2, saying how to get promtool 3", () => {
 });
 
 it("the seed's rule file (fixture) is valid and holds its four alerts", () => {
-    assert.match(promtoolSync(["check", "rules", seedRules]), /SUCCESS: 4 rules found/);
+    assert.match(tool("promtool", ["check", "rules", seedRules]), /SUCCESS: 4 rules found/);
 });
 
 for (const stack of ["dev", "staging", "prod"]) {
@@ -192,13 +174,13 @@ for (const stack of ["dev", "staging", "prod"]) {
         let rules: RuleFile;
         let directory = "";
         before(() => {
-            ruleFile = renderRules(stack);
+            ruleFile = renderedFile(stack, "prometheus-rules.yaml", placeholderSecretFlags(stack));
             rules = parse(readFileSync(ruleFile, "utf8")) as RuleFile;
             directory = temporaryDirectory(`alert-tests-${stack}-`);
         });
 
         it("passes promtool check rules", () => {
-            assert.match(promtoolSync(["check", "rules", ruleFile]), /SUCCESS: \d+ rules found/);
+            assert.match(tool("promtool", ["check", "rules", ruleFile]), /SUCCESS: \d+ rules found/);
         });
 
         // Prometheus evaluates a group's rules in order but the groups concurrently: a rule that reads

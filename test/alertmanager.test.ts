@@ -3,30 +3,17 @@
 // by fakes) proven on a real Alertmanager 0.33 listening on loopback, fed alerts through its API.
 
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { overrideFlags, placeholderSecrets } from "../tools/offline-config";
 import { localAlertmanagerConfig, startAlertmanager, type LocalAlertmanager } from "../tools/e2e/alertmanager-local";
 import { FakeReceivers, type PagerDutyEvent, type SlackMessage, type WebhookMessage } from "../tools/e2e/receivers";
 import { requireToolVersion } from "../tools/tool-versions";
+import { placeholderSecretFlags, renderedFile } from "./support/render";
 import { temporaryDirectory } from "./support/temporary";
+import { amtool, routeTest } from "./support/tools";
 
-const root = resolve(__dirname, "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
-const stagingSecrets = overrideFlags(placeholderSecrets);
-
-/** Renders a stack and returns the path of its alertmanager.yaml. */
-function renderAlertmanager(stack: string, extra: string[] = []): string {
-    const out = temporaryDirectory(`am-${stack}-`);
-    const result = spawnSync(tsx, ["tools/render.ts", "--stack", stack, "--out", out, ...extra], {
-        cwd: root,
-        encoding: "utf8",
-    });
-    assert.equal(result.status, 0, result.stderr);
-    return join(out, stack, "alertmanager.yaml");
-}
+const stagingSecrets = placeholderSecretFlags("staging");
 
 // Alertmanager 0.27 changed its matcher parser; the cluster runs 0.34. Refuse anything older than 0.33.
 before(() => {
@@ -34,32 +21,22 @@ before(() => {
     requireToolVersion("alertmanager", "0.33");
 });
 
-function amtool(args: string[]): string {
-    try {
-        return execFileSync("amtool", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-    } catch (error) {
-        const failure = error as { stdout?: string; stderr?: string };
-        assert.fail(`amtool ${args.join(" ")} failed:\n${failure.stdout ?? ""}${failure.stderr ?? ""}`);
-    }
-}
-
-const route = (file: string, labels: string[]) =>
-    amtool(["config", "routes", "test", `--config.file=${file}`, ...labels]);
-
 describe("alertmanager.yaml", () => {
     let prod: string;
     let dev: string;
     let devWithSlack: string;
     let withoutHeartbeat: string;
     before(() => {
-        prod = renderAlertmanager("prod", stagingSecrets);
-        dev = renderAlertmanager("dev");
-        devWithSlack = renderAlertmanager(
+        prod = renderedFile("prod", "alertmanager.yaml", stagingSecrets);
+        dev = renderedFile("dev", "alertmanager.yaml");
+        devWithSlack = renderedFile(
             "dev",
+            "alertmanager.yaml",
             overrideFlags(placeholderSecrets.filter((secret) => secret.path === "alerting.slackWebhookUrl")),
         );
-        withoutHeartbeat = renderAlertmanager(
+        withoutHeartbeat = renderedFile(
             "staging",
+            "alertmanager.yaml",
             overrideFlags(placeholderSecrets.filter((secret) => secret.path !== "alerting.heartbeatUrl")),
         );
     });
@@ -71,23 +48,23 @@ describe("alertmanager.yaml", () => {
 
     it("pages PagerDuty for critical alerts and sends the rest to Slack", () => {
         assert.equal(
-            route(prod, ["severity=critical", "alertname=HighErrorRate", "service=stella-backend"]),
+            routeTest(prod, ["severity=critical", "alertname=HighErrorRate", "service=stella-backend"]),
             "pagerduty,slack",
         );
-        assert.equal(route(prod, ["severity=warning", "alertname=HighLatency", "service=stella-backend"]), "slack");
-        assert.equal(route(prod, ["severity=info", "alertname=Something"]), "slack");
+        assert.equal(routeTest(prod, ["severity=warning", "alertname=HighLatency", "service=stella-backend"]), "slack");
+        assert.equal(routeTest(prod, ["severity=info", "alertname=Something"]), "slack");
     });
 
     it("keeps Watchdog away from people, or sends it to the dead man's switch when one is configured", () => {
-        assert.equal(route(prod, ["alertname=Watchdog", "severity=none"]), "heartbeat");
-        assert.equal(route(prod, ["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
-        assert.equal(route(withoutHeartbeat, ["alertname=Watchdog", "severity=none"]), "null");
-        assert.equal(route(dev, ["alertname=Watchdog", "severity=none"]), "null");
+        assert.equal(routeTest(prod, ["alertname=Watchdog", "severity=none"]), "heartbeat");
+        assert.equal(routeTest(prod, ["severity=critical", "alertname=HighErrorRate"]), "pagerduty,slack");
+        assert.equal(routeTest(withoutHeartbeat, ["alertname=Watchdog", "severity=none"]), "null");
+        assert.equal(routeTest(dev, ["alertname=Watchdog", "severity=none"]), "null");
     });
 
     it("sends critical alerts to Slack when PagerDuty is not configured, and drops everything without receivers", () => {
-        assert.equal(route(devWithSlack, ["severity=critical", "alertname=HighErrorRate"]), "slack");
-        assert.equal(route(dev, ["severity=critical", "alertname=HighErrorRate"]), "null");
+        assert.equal(routeTest(devWithSlack, ["severity=critical", "alertname=HighErrorRate"]), "slack");
+        assert.equal(routeTest(dev, ["severity=critical", "alertname=HighErrorRate"]), "null");
     });
 
     it("reports resolved alerts and carries runbook and dashboard links", () => {
@@ -112,7 +89,7 @@ describe("inhibition on a running Alertmanager", () => {
         // moved into a temporary directory (receivers that go nowhere): nothing else changes.
         const directory = temporaryDirectory("am-live-");
         const config = localAlertmanagerConfig(
-            readFileSync(renderAlertmanager("prod", stagingSecrets), "utf8"),
+            readFileSync(renderedFile("prod", "alertmanager.yaml", stagingSecrets), "utf8"),
             directory,
             {
                 secrets: {
@@ -261,7 +238,7 @@ describe("what a running Alertmanager sends PagerDuty, Slack and the heartbeat",
         await receivers.start();
         const directory = temporaryDirectory("am-notify-");
         const rendered = readFileSync(
-            renderAlertmanager("prod", [
+            renderedFile("prod", "alertmanager.yaml", [
                 ...stagingSecrets,
                 "--secret",
                 "alerting.heartbeatUrl=https://hc-ping.example.com/canary",

@@ -13,6 +13,7 @@ import { checkChartsCommand } from "../tools/check-charts";
 import { docsConfigCommand } from "../tools/config-reference";
 import { promoteCommand } from "../tools/promote";
 import { renderCommand } from "../tools/render";
+import { runbookExpressionsCommand } from "../tools/runbook-expressions";
 import { smokeCommand } from "../tools/smoke-check";
 
 const root = resolve(__dirname, "..");
@@ -117,6 +118,7 @@ const tools: { script: string; file: string; command: Command }[] = [
     { script: "bench:e2e", file: "tools/bench-e2e.ts", command: benchE2eCommand },
     { script: "check:charts", file: "tools/check-charts.ts", command: checkChartsCommand },
     { script: "docs:config", file: "tools/config-reference.ts", command: docsConfigCommand },
+    { script: "docs:runbooks", file: "tools/runbook-expressions.ts", command: runbookExpressionsCommand },
 ];
 
 function run(file: string, ...args: string[]) {

@@ -4,7 +4,6 @@
 // and two renders give identical bytes.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -13,7 +12,7 @@ import { type DashboardModel } from "../dashboards/model";
 import { dashboardUids, datasourceUids } from "../catalogue";
 import { builtStacks, panelsOf, registeredDataSourceUids, root } from "./support/dashboard-stacks";
 import { loadQueryParsers, metricsRead, parseErrors, type Query } from "./support/query-parsers";
-import { temporaryDirectory } from "./support/temporary";
+import { renderToDirectory } from "./support/render";
 
 before(loadQueryParsers);
 
@@ -212,14 +211,7 @@ describe("dashboards and rules as data", () => {
 
     it("renders byte-identical dashboards twice", () => {
         const render = () => {
-            const out = temporaryDirectory("render-twice-");
-            const result = spawnSync(
-                join(root, "node_modules", ".bin", "tsx"),
-                ["tools/render.ts", "--stack", "dev", "--out", out],
-                { cwd: root, encoding: "utf8" },
-            );
-            assert.equal(result.status, 0, result.stderr);
-            const directory = join(out, "dev", "dashboards");
+            const directory = join(renderToDirectory("dev"), "dashboards");
             return new Map(readdirSync(directory).map((file) => [file, readFileSync(join(directory, file), "utf8")]));
         };
         const first = render();

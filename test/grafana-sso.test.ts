@@ -4,18 +4,15 @@
 // is registered.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { ConfigError, parseStackConfig, type RawEntry, type SsoConfig } from "../config";
 import { roleAttributePath, ssoIniSections } from "../components/grafana-sso";
 import { grafanaValues } from "../components/grafana-values";
 import { overrideFlags, type ConfigOverride } from "../tools/offline-config";
+import { tryRender } from "./support/render";
 import { canaries } from "./support/stack-fixtures";
-
-const root = resolve(__dirname, "..");
 
 // The JMESPath engine is ESM-only; loaded once.
 type Jmespath = { search(data: unknown, expression: string): unknown; compile(expression: string): unknown };
@@ -303,26 +300,17 @@ describe("bad single sign-on config, refused naming the key", () => {
 
 /** Runs the offline render (the CLI, its own process) and returns its status, stderr and every file it wrote. */
 function render(stack: string, overrides: ConfigOverride[]) {
-    const out = mkdtempSync(join(tmpdir(), "render-sso-"));
-    try {
-        const result = spawnSync(
-            join(root, "node_modules", ".bin", "tsx"),
-            ["tools/render.ts", "--stack", stack, "--out", out, ...overrideFlags(overrides)],
-            { cwd: root, encoding: "utf8", timeout: 120_000 },
-        );
-        const files: string[] = [];
-        const walk = (directory: string) => {
-            for (const name of readdirSync(directory)) {
-                const path = join(directory, name);
-                if (statSync(path).isDirectory()) walk(path);
-                else files.push(readFileSync(path, "utf8"));
-            }
-        };
-        if (result.status === 0) walk(join(out, stack));
-        return { status: result.status, stderr: result.stderr, files };
-    } finally {
-        rmSync(out, { recursive: true, force: true });
-    }
+    const result = tryRender(stack, overrideFlags(overrides), { timeout: 120_000 });
+    const files: string[] = [];
+    const walk = (directory: string) => {
+        for (const name of readdirSync(directory)) {
+            const path = join(directory, name);
+            if (statSync(path).isDirectory()) walk(path);
+            else files.push(readFileSync(path, "utf8"));
+        }
+    };
+    if (result.status === 0) walk(result.directory);
+    return { status: result.status, stderr: result.stderr, files };
 }
 
 function flatten(prefix: string, value: unknown, secretPath: string): ConfigOverride[] {

@@ -143,7 +143,7 @@ describe("runbooks", () => {
 
             it("shows each of its rules' exact expressions under Meaning, by a marker", () => {
                 const markers = expressionMarkers(section(page(name), "Meaning"));
-                const rerun = "run npx tsx tools/runbook-expressions.ts to write the expressions";
+                const rerun = "run npm run docs:runbooks to write the expressions";
                 for (const rule of rules) {
                     assert.ok(rule.expr !== "", "the alert has no expression");
                     const severity = rules.length > 1 ? ` ${rule.labels?.severity ?? ""}` : "";

@@ -4,16 +4,11 @@
 // a pod that cannot be reached, or one well under its own job's limit, stays silent.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { stringify } from "yaml";
 import { parseStackConfig } from "../config";
 import { podMonitor } from "../components/prometheus-specs";
 import { rulesContext, stellaRuleGroups, type Rule } from "../alerts/rules";
-import { requirePromtool3 } from "../tools/promtool";
-import { temporaryDirectory } from "./support/temporary";
+import { promtoolTestRules } from "./support/tools";
 
 const stella = (value: unknown) => ({ stella: { value, secret: false } });
 // The agents' own sample limit, twice the backend's: a pod's share is of its own job's limit.
@@ -112,10 +107,7 @@ function expected(name: string, labels: Record<string, string>, description: str
 
 describe("the scrape-limit alerts, under promtool", () => {
     it("warn near a job's own sample limit and page when a pod's scrapes are refused, naming the pod", () => {
-        requirePromtool3();
         assert.ok(group, "no group stella-scrape-limits");
-        const directory = temporaryDirectory("scrape-limits-");
-        writeFileSync(join(directory, "rules.yaml"), stringify({ groups: [group] }));
         const near = targetLabels("stella-backend", "session-management-server-a1");
         const refused = targetLabels("stella-backend", "session-management-server-c3");
         const labelLimited = targetLabels("stella-agents", "stella-agent-e5");
@@ -188,13 +180,6 @@ describe("the scrape-limit alerts, under promtool", () => {
                 },
             ],
         };
-        const file = join(directory, "tests.yaml");
-        writeFileSync(file, stringify(tests));
-        try {
-            execFileSync("promtool", ["test", "rules", file], { cwd: directory, encoding: "utf8", stdio: "pipe" });
-        } catch (error) {
-            const failure = error as { stdout?: string; stderr?: string };
-            assert.fail(`promtool test rules failed:\n${failure.stdout ?? ""}${failure.stderr ?? ""}`);
-        }
+        promtoolTestRules({ "rules.yaml": { groups: [group] }, "tests.yaml": tests }, "tests.yaml");
     });
 });

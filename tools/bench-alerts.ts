@@ -14,14 +14,14 @@
 // from the onset to the scenario's end, an alert_rule_test per alert name expects silence, and
 // promtool's failure report lists what fired instead.
 
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { runCli, type Command, type Values } from "./cli";
-import { overrideFlags, placeholderSecrets } from "./offline-config";
 import { promtoolHint, requirePromtool3 } from "./promtool";
+import { placeholderSecretFlags, renderInProcess } from "./render-process";
 import { absolute, withBaseline, testGroup, unitTestFile, type AlertRuleTest, type Scenario } from "../alerts/scenario";
 import { scenarios as defaultScenarios } from "../alerts/scenarios";
 import { stepSeconds } from "../alerts/simulator";
@@ -33,15 +33,6 @@ export function alertNames(ruleFile: string): string[] {
     const file = parse(readFileSync(ruleFile, "utf8")) as { groups: { rules: { alert?: string }[] }[] };
     const names = file.groups.flatMap((group) => group.rules.flatMap((rule) => rule.alert ?? []));
     return [...new Set(names)];
-}
-
-/** Renders the prod stack with placeholder secrets; returns its rule file. */
-function renderProdRules(out: string): string {
-    const tsx = join(root, "node_modules", ".bin", "tsx");
-    const args = ["tools/render.ts", "--stack", "prod", "--out", out, ...overrideFlags(placeholderSecrets)];
-    const result = spawnSync(tsx, args, { cwd: root, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`render failed:\n${result.stdout}${result.stderr}`);
-    return join(out, "prod", "prometheus-rules.yaml");
 }
 
 function promtool(args: string[]): Promise<{ code: number; output: string }> {
@@ -229,7 +220,11 @@ async function measureAll(
     work: string,
     started: number,
 ): Promise<number> {
-    const ours = values.rules === undefined ? renderProdRules(work) : resolve(values.rules);
+    // Without --rules: the prod stack's rule file, rendered with placeholder secrets.
+    const ours =
+        values.rules === undefined
+            ? join(renderInProcess("prod", work, placeholderSecretFlags("prod")), "prometheus-rules.yaml")
+            : resolve(values.rules);
     const ourAlerts = alertNames(ours);
     const seedAlerts = alertNames(seedRules);
     const directory = join(work, "tests");

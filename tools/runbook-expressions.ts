@@ -5,7 +5,7 @@
 // the expression; test/runbooks.test.ts fails while a block differs from its rule. The marker is an
 // HTML comment: on GitHub the page shows the expression, not the marker.
 //
-//   npx tsx tools/runbook-expressions.ts [--check]
+//   npm run docs:runbooks [-- --check]
 
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -111,13 +111,13 @@ export function expressionProblems(page: string, rules: Map<string, Rule[]>): st
 }
 
 export const runbookExpressionsCommand = {
-    invocation: "npx tsx tools/runbook-expressions.ts",
+    invocation: "npm run docs:runbooks --",
     summary:
         "Writes each alert's rendered expression (dev defaults) into the ```promql block after every\n" +
         "<!-- expr: AlertName [severity] --> marker of docs/runbooks, adding the block if there is none.\n" +
         "--check changes nothing and lists the markers whose block differs (exit 1).",
     flags: { check: { type: "switch", description: "list the problems only, change nothing" } },
-    examples: ["npx tsx tools/runbook-expressions.ts", "npx tsx tools/runbook-expressions.ts --check"],
+    examples: ["npm run docs:runbooks", "npm run docs:runbooks -- --check"],
 } as const satisfies Command;
 
 function main(values: Values<typeof runbookExpressionsCommand>): number {
@@ -140,4 +140,4 @@ function main(values: Values<typeof runbookExpressionsCommand>): number {
     return problems === 0 ? 0 : 1;
 }
 
-if (require.main === module) runCli("runbook-expressions", runbookExpressionsCommand, main);
+if (require.main === module) runCli("docs:runbooks", runbookExpressionsCommand, main);
