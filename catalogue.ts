@@ -82,6 +82,10 @@ export const infrastructurePanels = {
     nodeCpu: 5,
     nodeMemory: 6,
     nodeDisk: 7,
+    scrapeSampleShare: 8,
+    samplesPerJob: 9,
+    logStreamsPerApp: 10,
+    lokiIngesterStreams: 11,
 } as const;
 
 export const sloPanels = { availabilityBudget: 1, availabilityBurn: 2, latencyBudget: 3, latencyBurn: 4 } as const;
@@ -112,6 +116,14 @@ export const stellaJobs = { backend: "stella-backend", agents: "stella-agents" }
 
 /** The job label of the probes' samples; the health alerts select it. */
 export const healthProbeJob = "stella-backend-health";
+
+// Cardinality guards: where their alerts warn, and where the dashboards draw the warning line.
+
+/** The share of a sample limit that warns: room for a few days' growth, or a fix, before scrapes fail. */
+export const sampleLimitWarningShare = 0.8;
+
+/** The share of an ingester's stream limit that warns (LokiStreamsNearLimit). */
+export const lokiStreamWarningShare = 0.8;
 
 /** A threshold as PromQL prints it: no floating-point noise (14.4 × 0.001 is 0.014400000000000001). */
 export function number(value: number): string {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config/parse";
 import { configWarnings } from "./config/rules";
 import { stellaDashboards } from "./dashboards";
+import { dashboardContext } from "./dashboards/model";
 import {
     alertmanagerConfig,
     alertmanagerContext,
@@ -197,15 +198,7 @@ export function createMonitoringStack(config: StackConfig): MonitoringStackOutpu
         opts,
     );
 
-    const dashboards = stellaDashboards({
-        stellaNamespace: config.stella.namespace,
-        monitoringNamespace: namespaceName,
-        metrics: config.stella.metrics,
-        thresholds: config.alerting.thresholds,
-        slo: config.slo,
-        runbookBaseUrl: config.alerting.runbookBaseUrl,
-        stellaAlerts: alertNames(ruleGroups),
-    });
+    const dashboards = stellaDashboards(dashboardContext(config, alertNames(ruleGroups)));
     const grafana = new Grafana(
         "grafana",
         {

@@ -9,11 +9,8 @@
 // extra-scrape-metrics, a feature flag the stack does not enable: the rules take it from config.
 // Label limits cannot be neared visibly: no per-target metric counts labels or their lengths.
 
-import { infrastructurePanels, number, stellaJobs } from "../catalogue";
+import { infrastructurePanels, number, sampleLimitWarningShare, stellaJobs } from "../catalogue";
 import { alertRule, selector, type RuleGroup, type RulesContext } from "./rule-builders";
-
-/** The share of a sample limit that warns: room for a few days' growth, or a fix, before scrapes fail. */
-export const sampleLimitWarningShare = 0.8;
 
 /** STELLA's scrape targets, with the key of their limits under stella.scrapeLimits. */
 const targets = [
@@ -46,10 +43,11 @@ export function scrapeLimitRuleGroup(context: RulesContext): RuleGroup {
                 `scrape_samples_post_metric_relabeling${selector({ job: target.job, namespace })} / ${scrapeLimits[target.key].samples}`,
         )
         .join(" or ");
+    // Each pod's samples against its own job's limit, as the alerts compare them.
     const panel = {
         dashboard: "infrastructure",
-        panelId: infrastructurePanels.podMemory,
-        variables: { namespace: context.monitoringNamespace },
+        panelId: infrastructurePanels.scrapeSampleShare,
+        variables: { namespace },
     } as const;
     return {
         name: "stella-scrape-limits",

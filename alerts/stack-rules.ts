@@ -2,7 +2,7 @@
 // logs, Alloy missing from nodes or dropping logs, Jaeger receiving no spans or failing to store them.
 
 import { alertRule, selector, type RuleGroup, type RulesContext } from "./rule-builders";
-import { infrastructurePanels, logsTracesPanels } from "../catalogue";
+import { infrastructurePanels, logsTracesPanels, lokiStreamWarningShare, number } from "../catalogue";
 
 export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
     const namespace = context.monitoringNamespace;
@@ -30,14 +30,14 @@ export function monitoringStackRuleGroup(context: RulesContext): RuleGroup {
                 name: "LokiStreamsNearLimit",
                 // Before loki.limits.maxGlobalStreams bites: past it the ingester refuses new streams
                 // (reason stream_limit), so a new pod's or a leaked label's logs are lost.
-                expr: `max by (tenant) (loki_ingester_memory_streams${selector({ namespace })}) / ${context.lokiIngesterStreamLimit} > 0.8`,
+                expr: `max by (tenant) (loki_ingester_memory_streams${selector({ namespace })}) / ${context.lokiIngesterStreamLimit} > ${number(lokiStreamWarningShare)}`,
                 for: "15m",
                 severity: "warning",
                 service: "loki",
                 summary: "Loki is near its active stream limit",
                 description:
                     "A Loki ingester holds over 80% of the active streams it may (loki.limits.maxGlobalStreams) for tenant {{ $labels.tenant }}: at the limit it refuses new streams and their logs are lost. A label with a value per user or request is the usual cause.",
-                panel: { dashboard: "logsTraces", panelId: logsTracesPanels.volume },
+                panel: { dashboard: "infrastructure", panelId: infrastructurePanels.lokiIngesterStreams },
             }),
             alertRule(context, {
                 name: "AlloyNotRunning",

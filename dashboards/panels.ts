@@ -120,6 +120,8 @@ export interface TimeSeriesOptions {
     readonly max?: number;
     /** The threshold the panel's alert fires at, drawn as a red line. */
     readonly alertThreshold?: number;
+    /** With alertThreshold: where a warning starts, drawn as an orange line below the red. */
+    readonly warningThreshold?: number;
     /** Columns of the 24; default 12, half the width. */
     readonly width?: number;
     /** Grid rows; default 8. */
@@ -135,7 +137,9 @@ export function timeSeriesPanel(options: TimeSeriesOptions): timeseries.PanelBui
     panel.min(0);
     if (options.max !== undefined) panel.max(options.max);
     if (options.alertThreshold !== undefined)
-        panel.thresholds(thresholds(options.alertThreshold)).thresholdsStyle(thresholdLines());
+        panel
+            .thresholds(thresholds(options.alertThreshold, options.warningThreshold))
+            .thresholdsStyle(thresholdLines());
     return panel.gridPos(size(options.width ?? 12, options.height ?? 8));
 }
 

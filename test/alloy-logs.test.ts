@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { parseStackConfig, type RawEntry } from "../config";
 import { alloyPipeline, alloyReleaseTimeoutSeconds, alloyValues, normalisedLevels } from "../components/alloy";
 import { logsTracesDashboard } from "../dashboards/logs-traces";
+import { dashboardContext } from "../dashboards/model";
 import { valueAt } from "../config/paths";
 import { assertPromtoolTestPasses } from "./support/tools";
 
@@ -235,15 +236,9 @@ describe("Alloy's level normalisation, run by Go's text/template (through promto
     });
 
     it("lets the dashboard's level variable offer every normalised level", () => {
-        const dashboard = logsTracesDashboard({
-            stellaNamespace: dev().stella.namespace,
-            monitoringNamespace: "monitoring",
-            metrics: dev().stella.metrics,
-            thresholds: dev().alerting.thresholds,
-            slo: dev().slo,
-            runbookBaseUrl: dev().alerting.runbookBaseUrl,
-            stellaAlerts: ["HighErrorRate"],
-        }) as unknown as { templating: { list: { name: string; query?: string }[] } };
+        const dashboard = logsTracesDashboard(dashboardContext(dev(), ["HighErrorRate"])) as unknown as {
+            templating: { list: { name: string; query?: string }[] };
+        };
         const level = dashboard.templating.list.find((variable) => variable.name === "level");
         assert.deepEqual(level?.query?.split(",").sort(), [...normalisedLevels].sort());
     });

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { alertNames, rulesContext, stellaRuleGroups } from "../../alerts/rules";
 import { grafanaDataSources } from "../../components/grafana-datasources";
 import { stellaDashboards } from "../../dashboards";
-import { type DashboardModel, type PanelModel } from "../../dashboards/model";
+import { dashboardContext, type DashboardModel, type PanelModel } from "../../dashboards/model";
 import { offlineStackConfig } from "../../tools/offline-config";
 import { canaryOverrides } from "./stack-fixtures";
 
@@ -16,15 +16,7 @@ export function built(stack: string) {
     const config = offlineStackConfig(root, stack, stack === "dev" ? [] : canaryOverrides);
     const rules = stellaRuleGroups(rulesContext(config));
     return {
-        dashboards: stellaDashboards({
-            stellaNamespace: config.stella.namespace,
-            monitoringNamespace: config.kubernetes.namespace,
-            metrics: config.stella.metrics,
-            thresholds: config.alerting.thresholds,
-            slo: config.slo,
-            runbookBaseUrl: config.alerting.runbookBaseUrl,
-            stellaAlerts: alertNames(rules),
-        }),
+        dashboards: stellaDashboards(dashboardContext(config, alertNames(rules))),
         rules,
         runbookBaseUrl: config.alerting.runbookBaseUrl,
     };
