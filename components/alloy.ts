@@ -7,19 +7,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { mandatoryLogLabels } from "../config/schema/loki";
-import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { containerResources, mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
 
-export interface LogCollectorArgs {
-    /** The namespace to install into; created by the caller. */
-    readonly namespace: pulumi.Input<string>;
-    /** The exact chart version. */
-    readonly version: string;
+export interface LogCollectorArgs extends ChartComponentArgs {
     /** Where to push logs: Loki's push URL. */
     readonly lokiPushUrl: string;
     /** Alloy's container resources. */
     readonly alloy: StackConfig["alloy"];
-    /** Chart values deep-merged last; they win. Default {}. */
-    readonly extraValues?: HelmValues;
     /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
     readonly crds?: pulumi.Resource;
 }

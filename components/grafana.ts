@@ -12,14 +12,10 @@ import { type DashboardModel } from "../dashboards/model";
 import { grafanaDataSources, type DataSourceUrls } from "./grafana-datasources";
 import { ssoClientSecretMount } from "./grafana-sso";
 import { adminPasswordIsBound, adminSecretKeys, grafanaRelease, grafanaValues } from "./grafana-values";
-import { mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { mergeValues, releaseArgs, type ChartComponentArgs } from "./helm";
 import { namedSecret, secretsVersion } from "./secret";
 
-export interface GrafanaArgs {
-    /** The namespace to install into; created by the caller. */
-    readonly namespace: pulumi.Input<string>;
-    /** The exact chart version. */
-    readonly version: string;
+export interface GrafanaArgs extends ChartComponentArgs {
     /** URL, persistence, service, ingress and resources. */
     readonly grafana: StackConfig["grafana"];
     /** The in-cluster URLs of the data sources. */
@@ -30,8 +26,6 @@ export interface GrafanaArgs {
     readonly scrapeInterval: string;
     /** The dashboards to register in the STELLA folder. */
     readonly dashboards: readonly DashboardModel[];
-    /** Chart values deep-merged last; they win. Default {}. */
-    readonly extraValues?: HelmValues;
     /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
     readonly crds?: pulumi.Resource;
     /** Protect the release, which holds data, against deletion. Default false. */

@@ -6,17 +6,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
 import { healthProbeJob } from "../catalogue";
 
-export interface HealthProbesArgs {
-    /** The namespace to install into; created by the caller. */
-    readonly namespace: pulumi.Input<string>;
-    /** The exact chart version. */
-    readonly version: string;
-    /** Chart values deep-merged last; they win. Default {}. */
-    readonly extraValues?: HelmValues;
-}
+/** The Blackbox exporter needs nothing beyond a chart component's own arguments. */
+export type HealthProbesArgs = ChartComponentArgs;
 
 /** The Helm release, also the exporter's Service name: the scrape configs address the exporter by it. */
 export const blackboxRelease = "blackbox-exporter";

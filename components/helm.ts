@@ -35,6 +35,16 @@ export function containerResources(resources: Resources) {
 }
 
 /** What every component passes to `releaseArgs`. */
+/** What every component that installs one chart takes, beside its own config slice. */
+export interface ChartComponentArgs {
+    /** The namespace to install into; created by the caller. */
+    readonly namespace: pulumi.Input<string>;
+    /** The exact chart version. */
+    readonly version: string;
+    /** Chart values deep-merged last; they win. Default {}. */
+    readonly extraValues?: HelmValues;
+}
+
 export interface ReleaseSettings {
     /** Which chart, by its key in `versions.ts`. */
     readonly chart: ChartKey;

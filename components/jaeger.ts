@@ -7,23 +7,17 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { memoryBytes } from "../quantities";
 import type { StackConfig } from "../config";
-import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { containerResources, mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
 import { podMonitor, type PodMonitorSpec } from "./prometheus-specs";
 import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
-export interface JaegerArgs {
-    /** The namespace to install into; created by the caller. */
-    readonly namespace: pulumi.Input<string>;
+export interface JaegerArgs extends ChartComponentArgs {
     /** The namespace's name as plain text, for the in-cluster URLs. */
     readonly namespaceName: string;
-    /** The exact chart version. */
-    readonly version: string;
     /** Replicas, resources and trace storage. */
     readonly jaeger: StackConfig["jaeger"];
     /** Prometheus' in-cluster URL, for the span metrics of the Monitor tab. */
     readonly prometheusUrl: string;
-    /** Chart values deep-merged last; they win. Default {}. */
-    readonly extraValues?: HelmValues;
 }
 
 /** The Helm release; with "jaeger" in it the chart names the Service after it. */

@@ -6,20 +6,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { containerResources, mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
 import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
-export interface LokiArgs {
-    /** The namespace to install into; created by the caller. */
-    readonly namespace: pulumi.Input<string>;
+export interface LokiArgs extends ChartComponentArgs {
     /** The namespace's name as plain text, for the in-cluster URLs. */
     readonly namespaceName: string;
-    /** The exact chart version. */
-    readonly version: string;
     /** Retention, replicas, storage, caches and object storage. */
     readonly loki: StackConfig["loki"];
-    /** Chart values deep-merged last; they win. Default {}. */
-    readonly extraValues?: HelmValues;
     /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
     readonly crds?: pulumi.Resource;
     /** Protect the release, which holds data, against deletion. Default false. */

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { PersistentVolume, StackConfig } from "../config";
 import type { RuleGroup } from "../alerts/rules";
-import { containerResources, mergeValues, releaseArgs, type HelmValues } from "./helm";
+import { containerResources, mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
 import { podMonitorManifest, remoteWriteSecretData, remoteWriteSpec, type PodMonitorSpec } from "./prometheus-specs";
 import { namedSecret } from "./secret";
 
@@ -44,13 +44,9 @@ export const prometheusStackPorts = {
  */
 export const operatorPodLabels = { "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator" } as const;
 
-export interface PrometheusStackArgs {
-    /** The namespace to install into; created by the caller. */
-    readonly namespace: pulumi.Input<string>;
+export interface PrometheusStackArgs extends ChartComponentArgs {
     /** The namespace's name as plain text, for the in-cluster URLs. */
     readonly namespaceName: string;
-    /** The exact kube-prometheus-stack chart version. */
-    readonly version: string;
     /** The exact prometheus-operator-crds chart version; it must carry the CRDs of kube-prometheus-stack's operator. */
     readonly crdsVersion: string;
     /** Prometheus sizing, retention and storage. */
@@ -72,8 +68,6 @@ export interface PrometheusStackArgs {
     readonly podMonitors: readonly PodMonitorSpec[];
     /** Raw Prometheus scrape configs, e.g. the backend's health probes. Default []. */
     readonly additionalScrapeConfigs?: readonly Record<string, unknown>[];
-    /** Chart values deep-merged last; they win. Default {}. */
-    readonly extraValues?: HelmValues;
     /** Values for the CRD chart, deep-merged last. Default {}. */
     readonly crdsExtraValues?: HelmValues;
     /** Protect the releases (metrics, and the CRDs every Prometheus hangs on) against deletion. Default false. */

@@ -13,6 +13,16 @@ import { dashboardUids, datasourceUids, infrastructurePanels } from "../catalogu
 import { builtStacks, panelsOf } from "./support/dashboard-stacks";
 import { loadQueryParsers, parseErrors } from "./support/query-parsers";
 
+/** A panel's thresholds drawn as lines: green, orange from the warning, red from the limit. */
+const warningAndLimitLines = (warning: number, limit: number) => ({
+    steps: [
+        { value: null, color: "green" },
+        { value: warning, color: "orange" },
+        { value: limit, color: "red" },
+    ],
+    lines: true,
+});
+
 before(loadQueryParsers);
 
 interface Threshold {
@@ -127,28 +137,14 @@ describe("cardinality panels", () => {
                 ),
                 nearLimit,
             );
-            assert.deepEqual(thresholdsOf(shown), {
-                steps: [
-                    { value: null, color: "green" },
-                    { value: 0.8, color: "orange" },
-                    { value: 1, color: "red" },
-                ],
-                lines: true,
-            });
+            assert.deepEqual(thresholdsOf(shown), warningAndLimitLines(0.8, 1));
             assert.match(String(shown.description), /stella-backend 2000 .*stella-agents 12000/);
         });
 
         it("draws the ingester's stream limit the alert divides by", () => {
             const shown = panel(infrastructure, infrastructurePanels.lokiIngesterStreams);
             assert.match(alert(rules, "LokiStreamsNearLimit").expr, /\/ 7000 > 0\.8$/);
-            assert.deepEqual(thresholdsOf(shown), {
-                steps: [
-                    { value: null, color: "green" },
-                    { value: 5600, color: "orange" },
-                    { value: 7000, color: "red" },
-                ],
-                lines: true,
-            });
+            assert.deepEqual(thresholdsOf(shown), warningAndLimitLines(5600, 7000));
         });
 
         it("counts a stream per set of the labels Alloy promotes, extra labels included", () => {
