@@ -303,18 +303,6 @@ export class PrometheusStack extends pulumi.ComponentResource {
             { parent: this, protect: args.protect ?? false },
         ));
 
-        // Objects of their own, not the chart's additionalPodMonitors (see PodMonitorSpec): they need only
-        // the CRDs, and the Operator picks them up whenever it runs.
-        for (const monitor of args.podMonitors)
-            new k8s.apiextensions.CustomResource(
-                `${name}-${monitor.name}`,
-                podMonitorManifest(monitor, args.namespace),
-                {
-                    parent: this,
-                    dependsOn: [crds],
-                },
-            );
-
         this.release = new k8s.helm.v3.Release(
             name,
             releaseArgs({
@@ -334,6 +322,20 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 protect: args.protect ?? false,
             },
         );
+
+        // Objects of their own, not the chart's additionalPodMonitors (see PodMonitorSpec), created after
+        // the release: a stack that had them from the chart gets them with the same names, so Helm's
+        // upgrade must delete its copies before these exist (else the create fails with "already
+        // exists"); STELLA's scrapes pause for those few seconds. On a new cluster the order costs nothing.
+        for (const monitor of args.podMonitors)
+            new k8s.apiextensions.CustomResource(
+                `${name}-${monitor.name}`,
+                podMonitorManifest(monitor, args.namespace),
+                {
+                    parent: this,
+                    dependsOn: [this.release],
+                },
+            );
 
         // Helm waits for what it owns, not for the StatefulSets the operator creates afterwards: patch
         // nothing but these annotations onto the Prometheus and Alertmanager resources, and the provider

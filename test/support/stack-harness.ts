@@ -323,6 +323,18 @@ export function describeStack(stack: string, withSecrets: boolean, expectations:
                 );
         });
 
+        it("creates the PodMonitors after the chart's release, which deletes the copies it held before", () => {
+            const release = resources().find(
+                (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "prometheus",
+            );
+            const monitors = resources().filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor");
+            assert.deepEqual(
+                monitors.map((monitor) => valueAt(monitor.inputs, "metadata.name")),
+                ["stella-backend", "stella-agents", "jaeger"],
+            );
+            for (const monitor of monitors) assert.deepEqual(monitor.dependsOn, [release?.urn], monitor.name);
+        });
+
         it("waits in pulumi up until the operator reports Prometheus and Alertmanager available and reconciled", () => {
             for (const kind of ["Prometheus", "Alertmanager"]) {
                 const patch = resources().find((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}Patch`);
