@@ -129,3 +129,8 @@ export const lokiStreamWarningShare = 0.8;
 export function number(value: number): string {
     return String(Number(value.toPrecision(6)));
 }
+
+// Log levels: Alloy normalises every line's level to one of these; the dashboards' level filter offers them.
+
+/** The levels a line's `level` label takes. */
+export const normalisedLevels = ["trace", "debug", "info", "warn", "error", "critical", "fatal", "unknown"] as const;

@@ -6,7 +6,7 @@
 
 import type { StackConfig } from "../config";
 import { panelPath, type PanelRef } from "../catalogue";
-import { lokiIngesterStreamLimit } from "../components/loki";
+import { lokiIngesterStreamLimit } from "../config/loki-sizing";
 
 export interface Rule {
     readonly alert?: string;

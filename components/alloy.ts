@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { mandatoryLogLabels } from "../config/schema/loki";
 import { containerResources, mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
+import { normalisedLevels } from "../catalogue";
 
 export interface LogCollectorArgs extends ChartComponentArgs {
     /** Where to push logs: Loki's push URL. */
@@ -17,9 +18,6 @@ export interface LogCollectorArgs extends ChartComponentArgs {
     /** The release of the Prometheus Operator's CRDs: the chart's ServiceMonitor needs them. */
     readonly crds?: pulumi.Resource;
 }
-
-/** The levels a line's `level` label takes: what the dashboards' level filter offers. */
-export const normalisedLevels = ["trace", "debug", "info", "warn", "error", "critical", "fatal", "unknown"] as const;
 
 /**
  * A Go template (Alloy's stage.template, with sprig and ToLower) that lower-cases the extracted level,

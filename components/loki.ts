@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { containerResources, mergeValues, releaseArgs, type HelmValues, type ChartComponentArgs } from "./helm";
+import { lokiReplicationFactor } from "../config/loki-sizing";
 import { namedSecret, secretsVersion, secretsVersionKey } from "./secret";
 
 export interface LokiArgs extends ChartComponentArgs {
@@ -35,24 +36,6 @@ export interface LokiValuesArgs {
     readonly objectStorageSecretName?: string;
     /** Changes when that Secret changes, and then rolls the pods (they read it at start). */
     readonly secretsVersion?: pulumi.Input<string>;
-}
-
-/**
- * Copies of each stream: writes need a quorum of the factor, so 3 copies survive the loss of one pod;
- * with fewer than three replicas a factor of 2 would block writes whenever one pod is down.
- */
-export function lokiReplicationFactor(loki: StackConfig["loki"]): number {
-    return (loki.mode === "distributed" ? loki.distributed.ingesters : loki.replicas) >= 3 ? 3 : 1;
-}
-
-/**
- * The streams one ingester holds before it refuses new ones: Loki turns max_global_streams_per_user
- * into a local limit of global / ingesters x replication factor (pkg/ingester/limiter.go). With an
- * ingester down the real limit rises, so this is the earliest it can bite.
- */
-export function lokiIngesterStreamLimit(loki: StackConfig["loki"]): number {
-    const ingesters = loki.mode === "distributed" ? loki.distributed.ingesters : loki.replicas;
-    return Math.floor((loki.limits.maxGlobalStreams / ingesters) * lokiReplicationFactor(loki));
 }
 
 /** The community Loki chart's values. Pure. */

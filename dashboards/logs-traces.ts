@@ -7,10 +7,9 @@ import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import { normalisedLevels } from "../components/alloy";
 import { type DashboardContext, type DashboardModel } from "./model";
 import { JaegerSearchBuilder, logQuery, namespaceVariable, size, stellaDashboard } from "./panels";
-import { dashboardUids, datasources, logsTracesPanels } from "../catalogue";
+import { dashboardUids, datasources, logsTracesPanels, normalisedLevels } from "../catalogue";
 
 export function logsTracesQueries() {
     // level is a label (low cardinality); session_id is structured metadata, filtered after the selector.

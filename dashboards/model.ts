@@ -3,7 +3,7 @@
 
 import type { StackConfig } from "../config";
 import type { DataSourceRef } from "../catalogue";
-import { lokiIngesterStreamLimit } from "../components/loki";
+import { lokiIngesterStreamLimit } from "../config/loki-sizing";
 
 /** What a dashboard is built from: plain config, so the same input gives the same bytes. */
 export interface DashboardContext {

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseStackConfig, type RawEntry } from "../config";
-import { alloyPipeline, alloyReleaseTimeoutSeconds, alloyValues, normalisedLevels } from "../components/alloy";
+import { alloyPipeline, alloyReleaseTimeoutSeconds, alloyValues } from "../components/alloy";
+import { normalisedLevels } from "../catalogue";
 import { logsTracesDashboard } from "../dashboards/logs-traces";
 import { dashboardContext } from "../dashboards/model";
 import { valueAt } from "../config/paths";

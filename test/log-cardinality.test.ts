@@ -8,9 +8,11 @@
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { describe, it } from "node:test";
-import { alloyPipeline, alloyValues, normalisedLevels } from "../components/alloy";
+import { alloyPipeline, alloyValues } from "../components/alloy";
+import { normalisedLevels } from "../catalogue";
 import { rulesContext, stellaRuleGroups } from "../alerts/rules";
-import { lokiIngesterStreamLimit, lokiValues } from "../components/loki";
+import { lokiValues } from "../components/loki";
+import { lokiIngesterStreamLimit } from "../config/loki-sizing";
 import { parseStackConfig, type RawEntry, type StackConfig } from "../config";
 import { mandatoryLogLabels } from "../config/schema/loki";
 import { offlineStackConfig } from "../tools/offline-config";
