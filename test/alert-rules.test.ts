@@ -5,7 +5,7 @@
 // other alert of the file stays silent; some also check a recording rule's value.
 
 import assert from "node:assert/strict";
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,7 +14,7 @@ import { parse, stringify } from "yaml";
 import { placeholderSecretFlags, renderedFile } from "./support/render";
 import { temporaryDirectory } from "./support/temporary";
 import { tool } from "./support/tools";
-import { promtoolHint, requirePromtool3 } from "../tools/promtool";
+import { requirePromtool3, runPromtool } from "../tools/promtool";
 import {
     absolute,
     testGroup,
@@ -28,8 +28,6 @@ import { scenarios } from "../alerts/scenarios";
 const root = resolve(__dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const seedRules = join(__dirname, "fixtures", "seed-rules.yaml");
-
-const missingPromtool = `promtool is not on PATH: ${promtoolHint}`;
 
 interface Rule {
     alert?: string;
@@ -48,12 +46,8 @@ async function promtoolTest(file: string): Promise<{ ok: boolean; output: string
     if (slots.free === 0) await new Promise<void>((wake) => slots.waiting.push(wake));
     else slots.free -= 1;
     try {
-        return await new Promise((done, fail) => {
-            execFile("promtool", ["test", "rules", file], { maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
-                if ((error as { code?: unknown } | null)?.code === "ENOENT") fail(new Error(missingPromtool));
-                else done({ ok: error === null, output: `${stdout}${stderr}` });
-            });
-        });
+        const { code, output } = await runPromtool(["test", "rules", file]);
+        return { ok: code === 0, output };
     } finally {
         const next = slots.waiting.shift();
         if (next === undefined) slots.free += 1;

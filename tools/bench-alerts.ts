@@ -14,13 +14,12 @@
 // from the onset to the scenario's end, an alert_rule_test per alert name expects silence, and
 // promtool's failure report lists what fired instead.
 
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { runCli, type Command, type Values } from "./cli";
-import { promtoolHint, requirePromtool3 } from "./promtool";
+import { requirePromtool3, runPromtool } from "./promtool";
 import { placeholderSecretFlags, renderInProcess } from "./render-process";
 import { absolute, withBaseline, testGroup, unitTestFile, type AlertRuleTest, type Scenario } from "../alerts/scenario";
 import { scenarios as defaultScenarios } from "../alerts/scenarios";
@@ -33,19 +32,6 @@ export function alertNames(ruleFile: string): string[] {
     const file = parse(readFileSync(ruleFile, "utf8")) as { groups: { rules: { alert?: string }[] }[] };
     const names = file.groups.flatMap((group) => group.rules.flatMap((rule) => rule.alert ?? []));
     return [...new Set(names)];
-}
-
-function promtool(args: string[]): Promise<{ code: number; output: string }> {
-    return new Promise((done, fail) => {
-        execFile("promtool", args, { maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
-            const failure = error as (Error & { code?: number | string }) | null;
-            if (failure?.code === "ENOENT") {
-                fail(new Error(`promtool is not on PATH: ${promtoolHint}`));
-                return;
-            }
-            done({ code: typeof failure?.code === "number" ? failure.code : failure ? 1 : 0, output: stdout + stderr });
-        });
-    });
 }
 
 /** Seconds in a Prometheus duration as promtool prints it: "6h5m15s". */
@@ -92,7 +78,7 @@ export async function firstFirings(
         `${scenario.name.replaceAll(/\W+/g, "-")}-${Math.random().toString(36).slice(2)}.yaml`,
     );
     writeFileSync(file, stringify(unitTestFile(ruleFile, [testGroup(scenario, tests)]), { lineWidth: 0 }));
-    const { code, output } = await promtool(["test", "rules", file]);
+    const { code, output } = await runPromtool(["test", "rules", file]);
     const firings = new Map<string, Firing>();
     if (code === 0) return firings;
     // Each failure: "alertname: X, time: T, \n exp:[], \n got:[ 0: Labels:{…} Annotations:{…} … ]".

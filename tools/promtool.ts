@@ -2,6 +2,7 @@
 // Prometheus 3 changed range selection (windows open on the left) and normalises `le`, so a scenario's
 // timings and values on promtool 2 are not the cluster's.
 
+import { execFile } from "node:child_process";
 import { versionOutput } from "./tool-versions";
 
 export const promtoolHint =
@@ -22,4 +23,21 @@ export function requirePromtool3(): void {
         throw new Error(
             `promtool ${version.text} is too old: the cluster runs Prometheus 3, whose rule evaluation differs; ${promtoolHint}`,
         );
+}
+
+/**
+ * Runs promtool without blocking, so that scenarios can run side by side: its exit code and output
+ * (stdout, then stderr). A promtool missing from PATH is an error that says how to get it.
+ */
+export function runPromtool(args: readonly string[]): Promise<{ code: number; output: string }> {
+    return new Promise((done, fail) => {
+        execFile("promtool", args, { maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
+            const failure = error as (Error & { code?: number | string }) | null;
+            if (failure?.code === "ENOENT") {
+                fail(new Error(`promtool is not on PATH: ${promtoolHint}`));
+                return;
+            }
+            done({ code: typeof failure?.code === "number" ? failure.code : failure ? 1 : 0, output: stdout + stderr });
+        });
+    });
 }
